@@ -1,0 +1,118 @@
+"""``mwg-graph build | validate | diff | serve``: thin wrappers over plain functions.
+
+Every setting of :mod:`mwg_graph.config` is also a flag (``--query-timeout 5``), so the CLI, the
+environment and the README table can never disagree about which settings exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from .config import Settings, env_name, from_env, setting_names
+from .load import LoadError
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, only: list[str] | None = None) -> None:
+    for f in fields(Settings):
+        if only is not None and f.name not in only:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        help_text = f"{f.metadata['help']} [env {env_name(f.name)}; default {f.default}]"
+        if f.type in ("bool", bool):
+            parser.add_argument(flag, action="store_true", default=None, help=help_text)
+        else:
+            parser.add_argument(flag, type=f.metadata["parse"], default=None, help=help_text)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mwg-graph", description="Build, validate and serve the MWG knowledge graph."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_only = ["base_iri", "dist_dir", "data_dir", "ontology_dir", "shapes_dir", "license_iri"]
+    _add_setting_flags(
+        commands.add_parser("build", help="validate data/ and publish a release to dist/"),
+        build_only,
+    )
+    _add_setting_flags(
+        commands.add_parser("validate", help="check data/ against the SHACL shapes"),
+        ["base_iri", "data_dir", "ontology_dir", "shapes_dir"],
+    )
+    _add_setting_flags(
+        commands.add_parser("diff", help="say which facts data/ adds or removes against the release"),
+        build_only,
+    )
+    _add_setting_flags(commands.add_parser("serve", help="serve the latest valid release"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    overrides = {name: getattr(args, name, None) for name in setting_names()}
+    settings = from_env(**overrides)
+    handler = {"build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "serve": cmd_serve}
+    return handler[args.command](settings)
+
+
+def cmd_validate(settings: Settings) -> int:
+    from .release import check
+
+    try:
+        result = check(settings)
+    except LoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(result.text(), file=sys.stdout if result.conforms else sys.stderr)
+    return 0 if result.conforms else 1
+
+
+def cmd_build(settings: Settings) -> int:
+    from .release import BuildFailed, build
+
+    try:
+        result = build(settings)
+    except BuildFailed as failure:
+        print(f"build failed: {failure}", file=sys.stderr)
+        print("The previous release (if any) is unchanged and keeps serving.", file=sys.stderr)
+        return 1
+    verb = "published" if result.changed else "unchanged"
+    print(f"release {result.version} {verb}: {result.triples} triples in {_show(result.path)}")
+    print(result.changes)
+    return 0
+
+
+def cmd_diff(settings: Settings) -> int:
+    from .diff import diff_graphs
+    from .load import load_data, load_ontology
+    from .release import DESCRIPTION_FILE, current_release, read_release_info
+    from rdflib import Graph
+
+    release = current_release(settings)
+    if release is None:
+        print("No release yet: every fact in data/ would be new.")
+        return 0
+    try:
+        content = load_ontology(settings) + load_data(settings)
+    except LoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    published = Graph().parse(release / "mwg.nt", format="nt")
+    published -= Graph().parse(release / DESCRIPTION_FILE, format="turtle")
+    print(diff_graphs(published, content).text(read_release_info(release)["version"]))
+    return 0
+
+
+def cmd_serve(settings: Settings) -> int:
+    from .serve import serve
+
+    return serve(settings)
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

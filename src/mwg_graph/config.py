@@ -1,0 +1,96 @@
+"""Every setting of mwg-graph, declared once as data.
+
+Each setting has one name, one default and one line of help; it can be given as a CLI flag
+(``--query-timeout``) or an environment variable (``MWG_QUERY_TIMEOUT``). The README's settings table
+is checked against this list by a test, so a setting cannot exist without being documented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_BASE_IRI = "https://w3id.org/mwg/"
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _setting(default: Any, help: str, parse: Callable[[str], Any] = str) -> Any:
+    return field(default=default, metadata={"help": help, "parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address the server listens on.")
+    port: int = _setting(5000, "Port the server listens on.", int)
+    base_iri: str = _setting(
+        DEFAULT_BASE_IRI, "Base of every IRI the graph mints (instances `{base}id/…`, terms `{base}def`)."
+    )
+    public_url: str = _setting(
+        "",
+        "Public address of the server (e.g. `https://data.example.org/`); empty = the address each "
+        "request arrived on. Used for links and the service description.",
+    )
+    dist_dir: Path = _setting(PROJECT_ROOT / "dist", "Where releases are written and served from.", Path)
+    data_dir: Path = _setting(PROJECT_ROOT / "data", "Hand-maintained Turtle facts.", Path)
+    ontology_dir: Path = _setting(PROJECT_ROOT / "ontology", "The OWL ontology.", Path)
+    shapes_dir: Path = _setting(PROJECT_ROOT / "shapes", "The SHACL shapes.", Path)
+    license_iri: str = _setting(
+        "https://creativecommons.org/licenses/by/4.0/", "Licence of the published data."
+    )
+    query_timeout: float = _setting(
+        10.0, "Wall-clock limit of one SPARQL query, in seconds; the query is stopped after it.", float
+    )
+    max_rows: int = _setting(10000, "Most result rows (or triples) one query returns.", int)
+    max_body_bytes: int = _setting(
+        1_000_000, "Largest request body accepted, in bytes (larger: 413).", int
+    )
+    max_url_bytes: int = _setting(8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int)
+    workers: int = _setting(2, "Server worker processes (gunicorn).", int)
+    threads: int = _setting(8, "Threads per server worker.", int)
+    query_workers: int = _setting(
+        2, "Query processes per server worker; a runaway query is ended by killing its process.", int
+    )
+    store: str = _setting("oxigraph", "RDF store that answers queries: `oxigraph` or `memory`.")
+    log_level: str = _setting("info", "Log level: debug, info, warning, error.")
+    reload_interval: float = _setting(
+        2.0, "Seconds between checks of `dist/` for a new release (0 = only on SIGHUP).", float
+    )
+    debug: bool = _setting(False, "Run Flask's development server instead of gunicorn.", _bool)
+
+    @property
+    def ontology_iri(self) -> str:
+        return self.base_iri + "def"
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def setting_help(name: str) -> str:
+    return next(f.metadata["help"] for f in fields(Settings) if f.name == name)
+
+
+def env_name(name: str) -> str:
+    return "MWG_" + name.upper()
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from ``MWG_*`` variables, then explicit overrides (CLI flags) on top."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = environ.get(env_name(f.name))
+        if raw is not None and raw != "":
+            values[f.name] = f.metadata["parse"](raw)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values)
+    if not settings.base_iri.endswith(("/", "#")):
+        settings = replace(settings, base_iri=settings.base_iri + "/")
+    return settings

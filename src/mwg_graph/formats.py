@@ -1,0 +1,92 @@
+"""The one table of RDF formats: media type ⇄ rdflib format ⇄ file suffix, and Accept parsing.
+
+Every place that chooses a format (dumps, resource documents, SPARQL results) looks it up here,
+so a new format is one row, not a new ``if`` chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str  # short name used in ?format= and in file names
+    media_type: str
+    rdflib_format: str
+    suffix: str
+    also: tuple[str, ...] = ()  # other media types that mean the same
+
+
+RDF_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("turtle", "text/turtle", "turtle", ".ttl", ("application/x-turtle",)),
+    RdfFormat("jsonld", "application/ld+json", "json-ld", ".jsonld", ("application/json",)),
+    RdfFormat("ntriples", "application/n-triples", "nt", ".nt", ("text/plain",)),
+    RdfFormat("rdfxml", "application/rdf+xml", "xml", ".rdf", ("application/xml", "text/xml")),
+)
+
+
+def rdf_format_by_suffix(suffix: str) -> RdfFormat | None:
+    return next((f for f in RDF_FORMATS if f.suffix == suffix), None)
+
+
+def rdf_format_by_name(name: str) -> RdfFormat | None:
+    return next((f for f in RDF_FORMATS if name in (f.name, f.suffix.lstrip("."))), None)
+
+
+def rdf_format_by_media_type(media_type: str) -> RdfFormat | None:
+    return next((f for f in RDF_FORMATS if media_type in (f.media_type, *f.also)), None)
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """``Accept`` → [(media range, q)], best first; a malformed q counts as 0 (RFC 9110 §12.5.1)."""
+    if not header:
+        return [("*/*", 1.0)]
+    ranges: list[tuple[str, float, int]] = []
+    for position, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media or "/" not in media:
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q, position))
+    # Most specific first among equal q, then header order.
+    ranges.sort(key=lambda r: (-r[1], r[0].count("*"), r[2]))
+    return [(m, q) for m, q, _ in ranges]
+
+
+def negotiate(header: str | None, offers: list[str]) -> str | None:
+    """The offered media type the client prefers, or None when it accepts none of them.
+
+    ``offers`` are in server preference order: a wildcard picks the first offer it matches.
+    """
+    best: tuple[float, int, int, str] | None = None
+    for media, q in parse_accept(header):
+        if q <= 0:
+            continue
+        for rank, offer in enumerate(offers):
+            if _matches(media, offer):
+                specificity = 2 - media.count("*")
+                candidate = (q, specificity, -rank, offer)
+                if best is None or candidate > best:
+                    best = candidate
+    # Explicit q=0 on an exact type excludes it even under a wildcard.
+    if best is not None and any(m == best[3] and q == 0 for m, q in parse_accept(header)):
+        remaining = [o for o in offers if o != best[3]]
+        return negotiate(header, remaining) if remaining else None
+    return best[3] if best else None
+
+
+def _matches(media_range: str, offer: str) -> bool:
+    if media_range == "*/*":
+        return True
+    kind, _, sub = media_range.partition("/")
+    offer_kind, _, offer_sub = offer.partition("/")
+    return kind == offer_kind and sub in ("*", offer_sub)

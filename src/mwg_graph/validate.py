@@ -1,0 +1,165 @@
+"""SHACL validation (https://www.w3.org/TR/shacl/) → readable violations.
+
+pySHACL's report is RDF; MWG staff need one line per problem that names the resource (by its label
+and IRI), the property, what is wrong and what was expected. That translation lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from .namespaces import SH
+
+# What a constraint component expects, in plain words, from the shape's own parameter values.
+_EXPECTATIONS = {
+    SH.MinCountConstraintComponent: ("minCount", "at least {}"),
+    SH.MaxCountConstraintComponent: ("maxCount", "at most {}"),
+    SH.DatatypeConstraintComponent: ("datatype", "a value of type {}"),
+    SH.ClassConstraintComponent: ("class", "a resource of class {}"),
+    SH.PatternConstraintComponent: ("pattern", "text matching {}"),
+    SH.NodeKindConstraintComponent: ("nodeKind", "a node of kind {}"),
+    SH.HasValueConstraintComponent: ("hasValue", "the value {}"),
+    SH.InConstraintComponent: ("in", "one of the allowed values"),
+    SH.LanguageInConstraintComponent: ("languageIn", "a language tag in the allowed list"),
+    SH.UniqueLangConstraintComponent: ("uniqueLang", "at most one value per language"),
+    SH.MinInclusiveConstraintComponent: ("minInclusive", "a value ≥ {}"),
+    SH.MaxInclusiveConstraintComponent: ("maxInclusive", "a value ≤ {}"),
+    SH.MinLengthConstraintComponent: ("minLength", "text of at least {} characters"),
+    SH.MaxLengthConstraintComponent: ("maxLength", "text of at most {} characters"),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str  # IRI (or blank-node id) of the resource
+    focus_label: str
+    path: str  # the property, as a short name
+    message: str  # English
+    message_th: str
+    value: str
+    expected: str
+    severity: str
+
+    def line(self) -> str:
+        where = f"{self.focus_label} <{self.focus}>" if self.focus_label else f"<{self.focus}>"
+        parts = [where]
+        if self.path:
+            parts.append(self.path)
+        parts.append(self.message)
+        detail = []
+        if self.value:
+            detail.append(f"found {self.value}")
+        if self.expected:
+            detail.append(f"expected {self.expected}")
+        text = ": ".join(parts)
+        return f"{text} ({'; '.join(detail)})" if detail else text
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    conforms: bool
+    violations: list[Violation]
+    report_graph: Graph
+
+    def text(self) -> str:
+        if self.conforms:
+            return "The data is valid: no SHACL violations."
+        lines = [f"{len(self.violations)} problem(s) found:"]
+        lines += [f"- {v.line()}" for v in self.violations]
+        return "\n".join(lines)
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationResult:
+    conforms, report, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    context = data + ontology if ontology is not None else data
+    violations = [_violation(report, shapes, context, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
+    violations.sort(key=lambda v: (v.focus, v.path, v.message))
+    return ValidationResult(bool(conforms), violations, report)
+
+
+def _violation(report: Graph, shapes: Graph, data: Graph, result: Node) -> Violation:
+    focus = report.value(result, SH.focusNode)
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    source_shape = report.value(result, SH.sourceShape)
+    component = report.value(result, SH.sourceConstraintComponent)
+    messages = list(report.objects(result, SH.resultMessage))
+    message_en = _pick(messages, "en") or "violates a shape"
+    message_th = _pick(messages, "th") or ""
+    severity = report.value(result, SH.resultSeverity)
+    return Violation(
+        focus=str(focus),
+        focus_label=_label(data, focus),
+        path=_short(data, path) if path is not None else "",
+        message=message_en,
+        message_th=message_th,
+        value=_show(data, value) if value is not None else "",
+        expected=_expected(shapes, source_shape, component),
+        severity=_short(data, severity) if severity is not None else "sh:Violation",
+    )
+
+
+def _pick(literals: list[Node], lang: str) -> str:
+    for literal in literals:
+        if isinstance(literal, Literal) and literal.language == lang:
+            return str(literal)
+    plain = [str(x) for x in literals if isinstance(x, Literal) and not x.language]
+    return plain[0] if plain and lang == "en" else ""
+
+
+def _label(graph: Graph, node: Node | None) -> str:
+    if node is None:
+        return ""
+    for prop in (SKOS.prefLabel, RDFS.label):
+        labels = list(graph.objects(node, prop))
+        for lang in ("en", "th", None):
+            for label in labels:
+                if isinstance(label, Literal) and label.language == lang:
+                    return f'"{label}"'
+    return ""
+
+
+def _short(graph: Graph, node: Node) -> str:
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:
+            return f"<{node}>"
+    if isinstance(node, BNode):
+        return "a property path"
+    return str(node)
+
+
+def _show(graph: Graph, node: Node) -> str:
+    if isinstance(node, Literal):
+        text = str(node)
+        text = text if len(text) <= 80 else text[:77] + "…"
+        suffix = f"@{node.language}" if node.language else ""
+        return f'"{text}"{suffix}'
+    if isinstance(node, URIRef):
+        label = _label(graph, node)
+        return f"{label} <{node}>" if label else f"<{node}>"
+    return "a blank node"
+
+
+def _expected(shapes: Graph, shape: Node | None, component: Node | None) -> str:
+    if shape is None or component not in _EXPECTATIONS:
+        return ""
+    parameter, phrase = _EXPECTATIONS[component]
+    value = shapes.value(shape, SH[parameter])
+    if value is None:
+        return ""
+    shown = _short(shapes, value) if isinstance(value, URIRef) else str(value)
+    return phrase.format(shown)

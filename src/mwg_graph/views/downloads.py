@@ -1,0 +1,7 @@
+"""Placeholder: filled in by its issue."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("downloads", __name__)

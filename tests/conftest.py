@@ -1,0 +1,152 @@
+"""Shared fixtures: a release built from the real data/, and the real server on 127.0.0.1.
+
+Tests talk HTTP to a server started exactly as users start it (``python -m mwg_graph serve``,
+gunicorn), on a free loopback port, with its own dist/ so a developer's release is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from mwg_graph.config import PROJECT_ROOT, Settings, from_env
+from mwg_graph.release import build
+
+SOURCE_PAGE = PROJECT_ROOT.parent / "shared" / "source" / "mwg-about.th.txt"
+REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
+W3C_DIR = PROJECT_ROOT.parent / "shared" / "w3c"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose dist/ holds one release built from the repository's data/."""
+    dist = tmp_path_factory.mktemp("dist")
+    settings = from_env(environ={}, dist_dir=dist)
+    build(settings)
+    return settings
+
+
+@dataclass
+class RunningServer:
+    url: str  # e.g. http://127.0.0.1:5123 (no trailing slash)
+    settings: Settings
+    process: subprocess.Popen
+    log: Path
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return requests.get(self.url + path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return requests.post(self.url + path, **kwargs)
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", 30)
+        return requests.request(method, self.url + path, **kwargs)
+
+
+def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None = None,
+                 timeout: float = 60) -> RunningServer:
+    port = free_port()
+    settings = replace(settings, port=port)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
+    env |= {
+        "MWG_HOST": "127.0.0.1",
+        "MWG_PORT": str(port),
+        "MWG_DIST_DIR": str(settings.dist_dir),
+        "MWG_DATA_DIR": str(settings.data_dir),
+        "MWG_BASE_IRI": settings.base_iri,
+        "MWG_QUERY_TIMEOUT": str(settings.query_timeout),
+        "MWG_MAX_ROWS": str(settings.max_rows),
+        "MWG_WORKERS": str(settings.workers),
+        "MWG_RELOAD_INTERVAL": str(settings.reload_interval),
+    }
+    env |= extra_env or {}
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mwg_graph", "serve"], env=env, stdout=handle, stderr=subprocess.STDOUT
+    )
+    server = RunningServer(f"http://127.0.0.1:{port}", settings, process, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"server did not become ready in {timeout}s:\n{log.read_text()}")
+
+
+def stop_server(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The real production server, serving the release built from data/."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    running = start_server(built_settings, log)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture
+def copy_of_repo_inputs(tmp_path: Path) -> Settings:
+    """Settings pointing at a private copy of data/, ontology/ and shapes/ that a test may break."""
+    for folder in ("data", "ontology", "shapes"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    return from_env(
+        environ={},
+        dist_dir=tmp_path / "dist",
+        data_dir=tmp_path / "data",
+        ontology_dir=tmp_path / "ontology",
+        shapes_dir=tmp_path / "shapes",
+    )
+
+
+class NetworkAttempt(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Fail any attempt to open a network connection (loopback included) in this process."""
+    attempts: list[object] = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise NetworkAttempt(f"network connection attempted to {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))
+    return attempts
