@@ -1,0 +1,45 @@
+# The two commands of the README, and a few helpers. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help run test build validate lint bench clean chromium
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+run: $(STAMP) ## set up, build the release and serve it on http://127.0.0.1:5000
+	$(BIN)/mwg-graph build
+	$(BIN)/mwg-graph serve
+
+build: $(STAMP) ## validate data/ and publish a release to dist/
+	$(BIN)/mwg-graph build
+
+validate: $(STAMP) ## check data/ against the SHACL shapes
+	$(BIN)/mwg-graph validate
+
+chromium: ## install Debian's Chromium for the browser tests (when missing)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) chromium ## set up (Python packages, Chromium) and run every test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+
+lint: $(STAMP) ## ruff check + format check
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: $(STAMP) ## run the benchmarks and rewrite BENCHMARKS.md
+	$(BIN)/python -m bench
+
+clean: ## remove the virtualenv and dist/
+	rm -rf $(VENV) dist

@@ -1,0 +1,23 @@
+"""``python -m bench [name ...]``: run the named benchmarks (default: all) and update BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = {"build": "bench.build_bench"}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHES)}")
+        return 2
+    for name in names:
+        print(f"== {name}", flush=True)
+        print(importlib.import_module(BENCHES[name]).main())
+    return 0
+
+
+raise SystemExit(main(sys.argv[1:]))
