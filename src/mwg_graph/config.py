@@ -58,6 +58,11 @@ class Settings:
         2, "Query processes per server worker; a runaway query is ended by killing its process.", int
     )
     store: str = _setting("oxigraph", "RDF store that answers queries: `oxigraph` or `memory`.")
+    extra_data: str = _setting(
+        "",
+        "Extra TriG or N-Quads file the SPARQL store loads beside the release, as named graphs "
+        "(e.g. the W3C protocol tests' graphs); empty = none.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning, error.")
     reload_interval: float = _setting(
         2.0, "Seconds between checks of `dist/` for a new release (0 = only on SIGHUP).", float

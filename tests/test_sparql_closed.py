@@ -1,0 +1,108 @@
+"""The endpoint never opens a connection: SERVICE, LOAD, FROM, FROM NAMED and the protocol's graph
+parameters naming outside IRIs are proven harmless with a listener on 127.0.0.1 that must receive
+nothing. No ``file:`` access either."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+
+from mwg_graph.sparql.guard import Refused, check_query
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    running = Listener()
+    yield running
+    running.close()
+
+
+def test_the_listener_does_notice_a_connection(listener):
+    socket.create_connection(("127.0.0.1", listener.port)).close()
+    for _ in range(50):
+        if listener.connections:
+            break
+        threading.Event().wait(0.05)
+    assert listener.connections == 1
+
+
+def test_nothing_reaches_out(server, listener, tmp_path):
+    outside = f"http://127.0.0.1:{listener.port}/data.ttl"
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<urn:secret> <urn:is> <urn:here> .\n")
+    requests_made = [
+        ("query", f"SELECT * WHERE {{ SERVICE <{outside}> {{ ?s ?p ?o }} }}", 403),
+        ("query", f"SELECT * WHERE {{ SERVICE SILENT <{outside}> {{ ?s ?p ?o }} }}", 403),
+        ("query", f"SELECT * WHERE {{ BIND(<{outside}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}", 403),
+        ("query", f"SELECT * WHERE {{ SERV\\u0049CE <{outside}> {{ ?s ?p ?o }} }}", 403),
+        ("query", f"SELECT * FROM <{outside}> WHERE {{ ?s ?p ?o }}", 200),
+        ("query", f"SELECT * FROM NAMED <{outside}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 200),
+        ("query", f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}", 200),
+        ("update", f"LOAD <{outside}>", 403),
+        ("update", f"LOAD <{secret.as_uri()}>", 403),
+    ]
+    for param, text, status in requests_made:
+        response = server.post("/sparql", data={param: text})
+        assert response.status_code == status, (text, response.text)
+        if status == 200:
+            assert response.json()["results"]["bindings"] == [], text  # an empty graph
+    for dataset in (
+        {"default-graph-uri": outside},
+        {"named-graph-uri": outside},
+        {"default-graph-uri": secret.as_uri()},
+    ):
+        response = server.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"} | dataset)
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"] == []
+    threading.Event().wait(0.5)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o OPTIONAL { SERVICE <http://x/> { ?s ?p ?o } } }",
+        "SELECT * { FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+        "ASK { { SELECT * { SERVICE <http://x/> { ?s ?p ?o } } } }",
+        "select * { service <http://x/> { ?s ?p ?o } }",
+    ],
+)
+def test_service_is_found_anywhere_in_the_query(query):
+    with pytest.raises(Refused) as refused:
+        check_query(query)
+    assert refused.value.status == 403
+
+
+def test_the_word_service_elsewhere_is_fine():
+    check_query('SELECT * { ?s <http://example.org/service> "SERVICE" }')

@@ -1,0 +1,97 @@
+"""Bounded: a runaway query is stopped within its limit (its process is killed), others keep being
+answered, result rows are capped and say so. A server of our own with a 2 s limit and 3 rows."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+import requests
+
+from .conftest import start_server, stop_server
+
+LIMIT = 2.0
+RUNAWAYS = {
+    "cartesian product": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+    "negated property path": "PREFIX : <urn:x:> SELECT (COUNT(*) AS ?n) "
+    "{ ?a (:p|!:p)* ?b . ?c (:p|!:p)* ?d }",
+    # Oxigraph's regex engine is linear-time, so the catastrophe is the number of strings tested
+    # (Python's ``re``, under the memory store, would also backtrack exponentially on each).
+    "catastrophic regex": "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+    'FILTER(REGEX(CONCAT(STR(?c), STR(?f), STR(?i), "aaaaaaaaaaaaaaaaaaaaaaaa!"), "^(a+)+$")) }',
+}
+
+
+@pytest.fixture(scope="module")
+def limited(built_settings, tmp_path_factory):
+    log = tmp_path_factory.mktemp("limited") / "server.log"
+    settings = replace(built_settings, query_timeout=LIMIT, max_rows=3, workers=1)
+    running = start_server(settings, log, {"MWG_QUERY_WORKERS": "2"})
+    # the query processes start with the server; wait until one answers
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if running.get("/sparql", params={"query": "ASK {}"}).status_code == 200:
+            break
+    yield running
+    stop_server(running)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(RUNAWAYS))
+def test_runaway_query_is_stopped_in_time(limited, name):
+    started = time.monotonic()
+    response = limited.post("/sparql", data={"query": RUNAWAYS[name]})
+    took = time.monotonic() - started
+    assert response.status_code == 503, response.text
+    assert "timed out" in response.text and f"{LIMIT:g} s" in response.text
+    assert took < LIMIT + 1, took
+
+
+@pytest.mark.slow
+def test_other_clients_keep_being_answered(limited):
+    runaway = threading.Thread(
+        target=lambda: limited.post("/sparql", data={"query": RUNAWAYS["cartesian product"]})
+    )
+    # wait for the replacement process of the previous test, if any, to be ready
+    assert limited.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    runaway.start()
+    time.sleep(0.2)
+    times = []
+    for _ in range(10):
+        started = time.monotonic()
+        response = limited.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        times.append(time.monotonic() - started)
+        assert response.status_code == 200
+    runaway.join()
+    assert max(times) < 0.5, times
+    # the killed process was replaced: queries keep working afterwards
+    time.sleep(0.5)
+    assert limited.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_rows_are_capped_and_say_so(limited):
+    response = limited.get(
+        "/sparql",
+        params={"query": "SELECT * { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200
+    assert len(response.json()["results"]["bindings"]) == 3
+    assert response.headers["MWG-Results-Truncated"].startswith("true")
+    assert response.headers["MWG-Max-Rows"] == "3"
+    construct = limited.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert len(construct.text.strip().splitlines()) == 3
+    assert "MWG-Results-Truncated" in construct.headers
+    small = limited.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 2"})
+    assert "MWG-Results-Truncated" not in small.headers
+
+
+def test_limit_is_a_setting(limited):
+    assert limited.settings.query_timeout == LIMIT
+    assert isinstance(requests.__version__, str)

@@ -1,0 +1,74 @@
+"""The query page in headless Chromium: pick an example, run it, see the table; nothing external."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), (
+        "Debian's chromium is needed at /usr/bin/chromium (apt-get install chromium)"
+    )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.browser
+def test_run_an_example_and_see_the_table(server, browser):
+    page = browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(server.url + "/sparql")
+    assert response.status == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(".CodeMirror")  # the YASQE editor is up
+    assert "PREFIX mwgo:" in page.evaluate(
+        "document.querySelector('.CodeMirror').CodeMirror.getValue()"
+    )
+    page.click("button.example[data-example='02-strategies']")
+    page.wait_for_selector("table.sparql-results tbody tr")
+    rows = page.locator("table.sparql-results tbody tr")
+    assert rows.count() == 5
+    first = rows.nth(0).locator("td").nth(1).locator("a")
+    assert first.get_attribute("href") == "/id/strategy/1"  # IRIs link into the dataset
+    assert "5 results" in page.inner_text("#status")
+    csv_href = page.get_attribute("#download-csv", "href")
+    assert "format=csv" in csv_href and "format=json" in page.get_attribute(
+        "#download-json", "href"
+    )
+    assert page.request.get(server.url + csv_href).text().count("\n") == 6
+    assert outside == [] and errors == []
+    page.close()
+
+
+@pytest.mark.browser
+def test_errors_are_shown(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/sparql")
+    page.wait_for_selector(".CodeMirror")
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT * WHERE {')")
+    page.click("#run")
+    page.wait_for_selector("pre.sparql-error")
+    assert "Syntax error" in page.inner_text("pre.sparql-error")
+    assert "400" in page.inner_text("#status")
+    page.close()
