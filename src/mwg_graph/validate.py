@@ -2,6 +2,12 @@
 
 pySHACL's report is RDF; MWG staff need one line per problem that names the resource (by its label
 and IRI), the property, what is wrong and what was expected. That translation lives here.
+
+"What was expected" comes, in this order, from the shape's ``mwgsh:expected`` annotation (the
+shapes in ``shapes/`` use it where a constraint cannot say it by itself: SPARQL constraints,
+``sh:not``, qualified counts), then from the parameters of core constraint components
+(``sh:minCount 1`` → "at least 1"). ``{$param}`` in an annotation is filled from the shape's own
+parameter values, as in ``sh:message``.
 """
 
 from __future__ import annotations
@@ -10,10 +16,16 @@ from dataclasses import dataclass
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from .load import LoadError
 from .namespaces import SH
+
+
+class ShapesError(LoadError):
+    """The shapes themselves could not be used (a broken shape, not bad data)."""
+
 
 # What a constraint component expects, in plain words, from the shape's own parameter values.
 _EXPECTATIONS = {
@@ -31,7 +43,13 @@ _EXPECTATIONS = {
     SH.MaxInclusiveConstraintComponent: ("maxInclusive", "a value ≤ {}"),
     SH.MinLengthConstraintComponent: ("minLength", "text of at least {} characters"),
     SH.MaxLengthConstraintComponent: ("maxLength", "text of at most {} characters"),
+    SH.QualifiedMinCountConstraintComponent: ("qualifiedMinCount", "at least {} matching value(s)"),
+    SH.QualifiedMaxCountConstraintComponent: ("qualifiedMaxCount", "at most {} matching value(s)"),
 }
+
+# The annotation property naming what a constraint expects. Matched by local name because the
+# shapes are rebased onto the configured base IRI (``{base}shapes#expected``).
+_EXPECTED_SUFFIX = "shapes#expected"
 
 
 @dataclass(frozen=True)
@@ -50,7 +68,7 @@ class Violation:
         parts = [where]
         if self.path:
             parts.append(self.path)
-        parts.append(self.message)
+        parts.append(f"{self.message} / {self.message_th}" if self.message_th else self.message)
         detail = []
         if self.value:
             detail.append(f"found {self.value}")
@@ -83,9 +101,12 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) ->
         advanced=True,
         allow_warnings=True,
     )
+    if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure for unusable shapes
+        raise ShapesError(f"the SHACL shapes could not be used: {report}")
     context = data + ontology if ontology is not None else data
-    violations = [_violation(report, shapes, context, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
-    violations.sort(key=lambda v: (v.focus, v.path, v.message))
+    results = report.subjects(RDF.type, SH.ValidationResult)
+    violations = [_violation(report, shapes, context, r) for r in results]
+    violations.sort(key=lambda v: (v.focus, v.path, v.message, v.value))
     return ValidationResult(bool(conforms), violations, report)
 
 
@@ -94,19 +115,25 @@ def _violation(report: Graph, shapes: Graph, data: Graph, result: Node) -> Viola
     path = report.value(result, SH.resultPath)
     value = report.value(result, SH.value)
     source_shape = report.value(result, SH.sourceShape)
+    source_constraint = report.value(result, SH.sourceConstraint)
     component = report.value(result, SH.sourceConstraintComponent)
     messages = list(report.objects(result, SH.resultMessage))
-    message_en = _pick(messages, "en") or "violates a shape"
-    message_th = _pick(messages, "th") or ""
+    # pySHACL drops the language tags of SPARQL constraints' messages; take them from the shapes.
+    declared = [
+        m for node in (source_constraint, source_shape) if node is not None
+        for m in shapes.objects(node, SH.message)
+    ]  # fmt: skip
+    message_en = _pick(messages, "en") or _pick(declared, "en") or "violates a shape"
+    message_th = _pick(messages, "th") or _pick(declared, "th")
     severity = report.value(result, SH.resultSeverity)
     return Violation(
         focus=str(focus),
         focus_label=_label(data, focus),
-        path=_short(data, path) if path is not None else "",
+        path=_show_path(report, data, path) if path is not None else "",
         message=message_en,
         message_th=message_th,
-        value=_show(data, value) if value is not None else "",
-        expected=_expected(shapes, source_shape, component),
+        value=_show(data, value) if value is not None and value != focus else "",
+        expected=_expected(shapes, source_shape, source_constraint, component),
         severity=_short(data, severity) if severity is not None else "sh:Violation",
     )
 
@@ -122,7 +149,7 @@ def _pick(literals: list[Node], lang: str) -> str:
 def _label(graph: Graph, node: Node | None) -> str:
     if node is None:
         return ""
-    for prop in (SKOS.prefLabel, RDFS.label):
+    for prop in (SKOS.prefLabel, DCTERMS.title, RDFS.label):
         labels = list(graph.objects(node, prop))
         for lang in ("en", "th", None):
             for label in labels:
@@ -154,9 +181,44 @@ def _show(graph: Graph, node: Node) -> str:
     return "a blank node"
 
 
-def _expected(shapes: Graph, shape: Node | None, component: Node | None) -> str:
-    if shape is None or component not in _EXPECTATIONS:
+def _show_path(report: Graph, data: Graph, path: Node) -> str:
+    """``skos:prefLabel``; an inverse path as ``^mwgo:hasStrategy``; other paths in words."""
+    if isinstance(path, BNode):
+        inverse = report.value(path, SH.inversePath)
+        if isinstance(inverse, URIRef):
+            return "^" + _short(data, inverse)
+    return _short(data, path)
+
+
+def _annotation(shapes: Graph, node: Node | None) -> str:
+    if node is None:
         return ""
+    for prop, value in shapes.predicate_objects(node):
+        if str(prop).endswith(_EXPECTED_SUFFIX) and isinstance(value, Literal):
+            return _fill(shapes, node, str(value))
+    return ""
+
+
+def _fill(shapes: Graph, shape: Node, text: str) -> str:
+    """Replace ``{$name}`` with the value of the shape's parameter ``…#name``."""
+    if "{$" not in text:
+        return text
+    for prop, value in shapes.predicate_objects(shape):
+        name = str(prop).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        text = text.replace("{$" + name + "}", str(value))
+    return text
+
+
+def _expected(
+    shapes: Graph, shape: Node | None, constraint: Node | None, component: Node | None
+) -> str:
+    if shape is None:
+        return ""
+    found = _annotation(shapes, shape) or _annotation(shapes, constraint)
+    if not found and component == SH.NotConstraintComponent:
+        found = _annotation(shapes, shapes.value(shape, SH["not"]))
+    if found or component not in _EXPECTATIONS:
+        return found
     parameter, phrase = _EXPECTATIONS[component]
     value = shapes.value(shape, SH[parameter])
     if value is None:
