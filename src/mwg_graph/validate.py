@@ -12,11 +12,15 @@ parameter values, as in ``sh:message``.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.plugins.sparql import processor as sparql_processor
 from rdflib.term import Node
 
 from .load import LoadError
@@ -93,14 +97,15 @@ class ValidationResult:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationResult:
-    conforms, report, _ = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    with _parsed_queries_reused():
+        conforms, report, _ = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
     if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure for unusable shapes
         raise ShapesError(f"the SHACL shapes could not be used: {report}")
     context = data + ontology if ontology is not None else data
@@ -225,3 +230,35 @@ def _expected(
         return ""
     shown = _short(shapes, value) if isinstance(value, URIRef) else str(value)
     return phrase.format(shown)
+
+
+_patch_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _parsed_queries_reused() -> Iterator[None]:
+    """Parse each SPARQL constraint once per validation instead of once per focus node.
+
+    pySHACL hands rdflib the same query text for every focus node (``$this`` is a pre-binding,
+    not text), and rdflib parses it anew each time: ~95% of validation time here. A translated
+    ``Query`` is reusable with other bindings (it is what ``prepareQuery`` returns), so the text is
+    translated once and the result reused for the rest of this validation.
+    """
+    cache: dict[tuple, object] = {}
+    parse, translate = sparql_processor.parseQuery, sparql_processor.translateQuery
+
+    def parse_later(text: str) -> str:
+        return text
+
+    def translate_once(text: str, base=None, init_ns=None):
+        key = (text, base, tuple(sorted((init_ns or {}).items())))
+        if key not in cache:
+            cache[key] = translate(parse(text), base, init_ns)
+        return cache[key]
+
+    with _patch_lock:
+        sparql_processor.parseQuery, sparql_processor.translateQuery = parse_later, translate_once
+        try:
+            yield
+        finally:
+            sparql_processor.parseQuery, sparql_processor.translateQuery = parse, translate
