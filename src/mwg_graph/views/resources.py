@@ -1,7 +1,262 @@
-"""Placeholder: filled in by its issue."""
+"""Dereferencing: every IRI the release mints resolves here (W3C "Cool URIs for the Semantic Web").
+
+- ``/id/{kind}/{slug}`` answers ``303 See Other`` to its document ``/doc/{kind}/{slug}``
+  (https://www.w3.org/TR/cooluris/#r303gendocument);
+- ``/doc/{kind}/{slug}`` negotiates HTML, Turtle, JSON-LD, N-Triples and RDF/XML (``Vary: Accept``),
+  names the chosen variant in ``Content-Location`` and lists every variant in ``Link`` headers;
+  ``/doc/{kind}/{slug}.ttl`` (``.html .jsonld .nt .rdf``) always returns that format;
+- ``/def`` is the ontology's documentation (terms ``{base}def#Term`` are anchors on it), with the
+  same negotiation and suffixes; the version IRI ``/def/{version}`` redirects to it.
+
+Every format of a document is made from one graph (:mod:`mwg_graph.describe_resource`). Unknown
+IRIs are a 404 in the format asked for (see :mod:`mwg_graph.views.pages`).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS
+
+from .. import http
+from ..describe_resource import describe, describe_ontology, exists, memo, ontology_terms
+from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type, rdf_format_by_suffix
+from ..namespaces import GEO, KINDS, SLUG
+from ..schema_org import describe_for_search, script_json
+from ..svgmap import Point, layout
+from . import common
+from .common import HTML, href_for, lang, require_release, site_href
 
 bp = Blueprint("resources", __name__)
+
+SUFFIXES = (".html", *(f.suffix for f in RDF_FORMATS))
+
+
+def split_suffix(name: str) -> tuple[str, str | None]:
+    for suffix in SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, None
+
+
+@bp.route("/id/<kind>/<name>")
+def identifier(kind: str, name: str):
+    slug, suffix = split_suffix(name)
+    release = require_release()
+    iri = URIRef(f"{common.iris().base}id/{kind}/{slug}")
+    if kind not in KINDS or not SLUG.match(slug) or not exists(release.graph, iri):
+        abort(404)
+    http.mark(release)
+    response = redirect(site_href(f"doc/{kind}/{slug}{suffix or ''}", keep_lang=False), 303)
+    return response
+
+
+@bp.route("/id/<kind>/")
+def kind_index(kind: str):
+    if kind not in KINDS:
+        abort(404)
+    return redirect(site_href(f"browse/{kind}/"), 302)
+
+
+@bp.route("/doc/<kind>/<name>")
+def document(kind: str, name: str):
+    slug, suffix = split_suffix(name)
+    release = require_release()
+    iri = URIRef(f"{common.iris().base}id/{kind}/{slug}")
+    if kind not in KINDS or not SLUG.match(slug) or not exists(release.graph, iri):
+        abort(404)
+    return respond(
+        f"doc/{kind}/{slug}",
+        suffix,
+        key=("doc", iri),
+        graph_fn=lambda: describe(release.graph, iri, common.iris()),
+        html_fn=lambda description: resource_page(release, iri, description),
+    )
+
+
+@bp.route("/def")
+@bp.route("/def.<ext>")
+def ontology(ext: str | None = None):
+    release = require_release()
+    suffix = f".{ext}" if ext else None
+    if suffix and suffix not in SUFFIXES:
+        abort(404)
+    if not exists(release.graph, common.iris().ontology):
+        abort(404)
+    return respond(
+        "def",
+        suffix,
+        key=("def",),
+        graph_fn=lambda: describe_ontology(release.graph, common.iris()),
+        html_fn=lambda description: ontology_page(release, description),
+    )
+
+
+@bp.route("/def/<version>")
+def ontology_version(version: str):
+    release = require_release()
+    version_iri = URIRef(f"{common.iris().base}def/{version}")
+    if (common.iris().ontology, OWL.versionIRI, version_iri) not in release.graph:
+        abort(404)
+    http.mark(release)
+    return redirect(site_href("def", keep_lang=False), 303)
+
+
+# ---- one document in every format ---------------------------------------------------------
+
+
+def alternates(path: str) -> list[dict[str, str]]:
+    found = [{"media_type": HTML, "suffix": ".html", "name": "HTML"}]
+    names = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
+    for fmt in RDF_FORMATS:
+        found.append({"media_type": fmt.media_type, "suffix": fmt.suffix, "name": names[fmt.name]})
+    for alt in found:
+        alt["href"] = site_href(path + alt["suffix"], keep_lang=False)
+    return found
+
+
+def respond(
+    path: str,
+    suffix: str | None,
+    key: tuple,
+    graph_fn: Callable[[], Graph],
+    html_fn: Callable[[Graph], str],
+) -> Response:
+    release = require_release()
+    http.mark(release)
+    if suffix is None:
+        media_type = common.choose_offer()
+        if media_type is None:
+            response = Response(
+                "Not Acceptable. Available: text/html, "
+                + ", ".join(f.media_type for f in RDF_FORMATS) + "\n",
+                406, mimetype="text/plain",
+            )  # fmt: skip
+            http.add_vary(response, "Accept")
+            return response
+    else:
+        media_type = HTML if suffix == ".html" else rdf_format_by_suffix(suffix).media_type
+
+    def description() -> Graph:
+        return memo.get(release.version, ("graph", key), graph_fn)  # type: ignore[return-value]
+
+    if media_type == HTML:
+        cacheable = set(request.args) <= {"lang"}
+        memo_key = ("html", key, lang(), common.lang_fixed(), request.path, common.public_root())
+        body = (
+            memo.get(release.version, memo_key, lambda: html_fn(description()))
+            if cacheable
+            else html_fn(description())
+        )
+        response = Response(body, mimetype=HTML)
+        response.headers["Content-Language"] = lang()
+        http.add_vary(response, "Accept-Language")
+        chosen_suffix = ".html"
+    else:
+        fmt: RdfFormat = rdf_format_by_media_type(media_type)  # type: ignore[assignment]
+        body = common.serialized(release, key, description, fmt)
+        response = Response(body, content_type=common.media_type_header(fmt.media_type))
+        chosen_suffix = fmt.suffix
+    if suffix is None:
+        http.add_vary(response, "Accept")
+        response.headers["Content-Location"] = site_href(path + chosen_suffix, keep_lang=False)
+    links = [
+        f'<{alt["href"]}>; rel="alternate"; type="{alt["media_type"]}"' for alt in alternates(path)
+    ]
+    response.headers["Link"] = ", ".join(links)
+    return response
+
+
+# ---- HTML -----------------------------------------------------------------------------
+
+
+def sources_of(release, description: Graph, iri: URIRef, language: str) -> list[common.Value]:
+    found = sorted(set(description.objects(iri, PROV.wasDerivedFrom)), key=str)
+    return [common.node_value(release.graph, description, s, language) for s in found]
+
+
+def province_points(graph: Graph, provinces, language: str) -> list[Point]:
+    points = []
+    for province in provinces:
+        lat, long = graph.value(province, GEO.lat), graph.value(province, GEO.long)
+        if lat is None or long is None:
+            continue
+        text, _ = common.label(graph, province, language)
+        points.append(Point(text, float(lat), float(long), href_for(str(province))))
+    return points
+
+
+def page_context(release, iri: URIRef, path: str) -> dict:
+    language = lang()
+    page_url = common.absolute(site_href(path, keep_lang=False))
+    embedded = describe_for_search(
+        release.graph, iri, common.iris(), language, page_url,
+        lambda other: common.absolute(href_for(other)),
+    )  # fmt: skip
+    return {
+        "embedded_jsonld": script_json(embedded),
+        "release_version": release.version,
+        "alternates": alternates(path),
+    }
+
+
+def resource_page(release, iri: URIRef, description: Graph) -> str:
+    language = lang()
+    title, title_lang = common.label(release.graph, iri, language)
+    other = "en" if language == "th" else "th"
+    other_title, other_lang = common.label(release.graph, iri, other)
+    types = [
+        common.node_value(release.graph, description, t, language)
+        for t in sorted(description.objects(iri, RDF.type), key=str)
+    ]
+    path = "doc/" + str(iri)[len(common.iris().base) + 3 :]
+    map_layout = None
+    if (iri, GEO.lat, None) in description:
+        map_layout = layout(province_points(release.graph, [iri], language))
+    return render_template(
+        "resource.html",
+        iri=str(iri),
+        title=title,
+        title_lang=title_lang,
+        other_title=other_title if other_title != title else None,
+        other_title_lang=other_lang,
+        types=types,
+        rows=common.rows(release.graph, description, iri, language),
+        incoming=common.incoming_rows(release.graph, description, iri, language),
+        sources=sources_of(release, description, iri, language),
+        map=map_layout,
+        **page_context(release, iri, path),
+    )
+
+
+def ontology_page(release, description: Graph) -> str:
+    language = lang()
+    onto = common.iris().ontology
+    graph = release.graph
+    terms = ontology_terms(graph, common.iris())
+    classes, properties = [], []
+    for term in terms:
+        entry = {
+            "anchor": str(term).rpartition("#")[2],
+            "iri": str(term),
+            "title": common.label(graph, term, language),
+            "rows": [r for r in common.rows(graph, description, term, language)
+                     if r.prop not in (RDF.type, RDFS.label, RDFS.isDefinedBy)],
+        }  # fmt: skip
+        if (term, RDF.type, OWL.Class) in graph:
+            classes.append(entry)
+        else:
+            properties.append(entry)
+    title, title_lang = common.label(graph, onto, language)
+    return render_template(
+        "ontology.html",
+        iri=str(onto),
+        title=title,
+        title_lang=title_lang,
+        rows=[r for r in common.rows(graph, description, onto, language) if r.prop != RDF.type],
+        classes=classes,
+        properties=properties,
+        **page_context(release, onto, "def"),
+    )

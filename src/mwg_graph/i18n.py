@@ -1,0 +1,188 @@
+"""The site's two languages: which one a request gets, and the interface's own words in each.
+
+The data carries its own Thai and English (``skos:prefLabel@th`` / ``@en``); this module only holds
+the words of the interface around it. A request's language is chosen, in order, by ``?lang=``,
+then ``Accept-Language`` (RFC 9110 §12.5.4), then Thai, the language of the source page.
+"""
+
+from __future__ import annotations
+
+from flask import request
+
+LANGUAGES = ("th", "en")
+DEFAULT_LANGUAGE = "th"
+
+UI: dict[str, dict[str, str]] = {
+    "site_name": {"th": "เครือข่ายองค์กรด้านประชากรข้ามชาติ (MWG)", "en": "Migrant Working Group (MWG)"},
+    "nav_label": {"th": "เมนูหลัก", "en": "Main menu"},
+    "nav_home": {"th": "หน้าแรก", "en": "Home"},
+    "nav_organizations": {"th": "องค์กร", "en": "Organisations"},
+    "nav_provinces": {"th": "จังหวัด", "en": "Provinces"},
+    "nav_browse": {"th": "ข้อมูลทั้งหมด", "en": "Browse"},
+    "nav_downloads": {"th": "ดาวน์โหลด", "en": "Downloads"},
+    "language": {"th": "ภาษา", "en": "Language"},
+    "footer_data": {
+        "th": "ข้อมูลเปิดแบบเชื่อมโยง (Linked Data) ภายใต้สัญญาอนุญาต CC BY 4.0 ·",
+        "en": "Open linked data under the CC BY 4.0 licence ·",
+    },
+    "ontology": {"th": "ออนโทโลยี", "en": "Ontology"},
+    "dataset": {"th": "ชุดข้อมูล", "en": "Dataset"},
+    "release": {"th": "รุ่น", "en": "release"},
+    "history": {"th": "ความเป็นมา", "en": "History"},
+    "goal": {"th": "เป้าหมาย", "en": "Goal"},
+    "vision": {"th": "วิสัยทัศน์", "en": "Vision"},
+    "missions": {"th": "พันธกิจ", "en": "Missions"},
+    "strategies": {"th": "ยุทธศาสตร์", "en": "Strategies"},
+    "themes": {"th": "ประเด็นหลัก", "en": "Main issues"},
+    "sectors": {"th": "ภาคส่วนที่ทำงานร่วม", "en": "Sectors worked with"},
+    "members": {"th": "องค์กรภาคีหลัก", "en": "Member organisations"},
+    "working_area": {"th": "พื้นที่การทำงาน", "en": "Working area"},
+    "collaborators": {"th": "องค์กรความร่วมมือ", "en": "Collaborators"},
+    "target_groups": {"th": "กลุ่มเป้าหมาย", "en": "Target populations"},
+    "founded": {"th": "เริ่มประชุมร่วมกัน", "en": "Founded"},
+    "acronym": {"th": "ชื่อย่อ", "en": "Acronym"},
+    "map_caption": {
+        "th": "ตำแหน่งศูนย์กลางของจังหวัดในพื้นที่การทำงาน (ไม่ใช้แผนที่จากภายนอก)",
+        "en": "Centroids of the working-area provinces (drawn here, no outside map tiles)",
+    },
+    "facts": {"th": "ข้อเท็จจริง", "en": "Facts"},
+    "property": {"th": "คุณสมบัติ", "en": "Property"},
+    "value": {"th": "ค่า", "en": "Value"},
+    "incoming": {"th": "ทรัพยากรที่เชื่อมมาที่นี่", "en": "Linked from"},
+    "sources": {"th": "ที่มาของข้อมูล", "en": "Where these facts come from"},
+    "sources_note": {
+        "th": "ข้อเท็จจริงในหน้านี้มาจาก:",
+        "en": "The facts on this page come from:",
+    },
+    "translation_note": {
+        "th": "ข้อความภาษาอังกฤษเป็นคำแปลของโครงการ mwg-graph",
+        "en": "English text is the mwg-graph project's own translation of the Thai source.",
+    },
+    "no_source": {
+        "th": "ข้อมูลส่วนนี้สร้างโดยโครงการ mwg-graph",
+        "en": "Written by the mwg-graph project.",
+    },
+    "other_formats": {"th": "รูปแบบอื่น", "en": "Other formats"},
+    "identifier": {"th": "IRI", "en": "IRI"},
+    "types": {"th": "ประเภท", "en": "Type"},
+    "browse_title": {"th": "ข้อมูลทั้งหมดตามประเภท", "en": "Everything, by kind"},
+    "count": {"th": "จำนวน", "en": "count"},
+    "not_found": {"th": "ไม่พบหน้าที่ต้องการ", "en": "Not found"},
+    "not_found_text": {
+        "th": "ไม่มีทรัพยากรหรือหน้าที่อยู่นี้ในชุดข้อมูล",
+        "en": "There is no resource or page at this address in the dataset.",
+    },
+    "downloads_title": {"th": "ดาวน์โหลดข้อมูล", "en": "Download the data"},
+    "file": {"th": "ไฟล์", "en": "File"},
+    "format": {"th": "รูปแบบ", "en": "Format"},
+    "size": {"th": "ขนาด", "en": "Size"},
+    "checksum": {"th": "SHA-256", "en": "SHA-256"},
+    "licence": {"th": "สัญญาอนุญาต", "en": "Licence"},
+    "version": {"th": "รุ่น", "en": "Version"},
+    "built_at": {"th": "สร้างเมื่อ", "en": "Built"},
+    "earlier_releases": {"th": "รุ่นก่อนหน้า", "en": "Earlier releases"},
+    "current_release": {"th": "รุ่นปัจจุบัน", "en": "Current release"},
+    "description_files": {"th": "คำอธิบายชุดข้อมูลและการตรวจสอบ", "en": "Descriptions and validation"},
+    "web_developers": {"th": "สำหรับนักพัฒนาเว็บ", "en": "For web developers"},
+    "context_note": {
+        "th": "@context ของ JSON-LD (คีย์สั้น แผนที่ภาษา th/en)",
+        "en": "The JSON-LD @context (short keys, th/en language maps)",
+    },
+    "framed_note": {
+        "th": "เอกสาร JSON-LD ของเครือข่ายทั้งหมดในรูปแบบ JSON ธรรมดา",
+        "en": "The whole network as one framed JSON-LD document that reads as plain JSON",
+    },
+    "widget_title": {"th": "วิดเจ็ตรายชื่อองค์กรสมาชิก", "en": "Member list widget"},
+    "widget_intro": {
+        "th": "องค์กรสมาชิกสามารถวางโค้ดนี้ในเว็บไซต์ของตนเพื่อแสดงรายชื่อสมาชิก MWG:",
+        "en": "A member organisation can paste this into its own page to show the MWG member list:",
+    },
+    "widget_demo_th": {"th": "ตัวอย่างภาษาไทย", "en": "Thai example"},
+    "widget_demo_en": {"th": "ตัวอย่างภาษาอังกฤษ", "en": "English example"},
+    "widget_noscript": {
+        "th": "วิดเจ็ตต้องใช้ JavaScript; ดูรายชื่อได้ที่หน้าองค์กร",
+        "en": "The widget needs JavaScript; the list is also on the organisations page",
+    },
+    "classes": {"th": "คลาส", "en": "Classes"},
+    "properties": {"th": "คุณสมบัติ", "en": "Properties"},
+    "domain": {"th": "โดเมน", "en": "Domain"},
+    "range": {"th": "เรนจ์", "en": "Range"},
+    "subclass_of": {"th": "เป็นคลาสย่อยของ", "en": "Subclass of"},
+    "subproperty_of": {"th": "เป็นคุณสมบัติย่อยของ", "en": "Subproperty of"},
+    "primary": {"th": "หลัก", "en": "primary"},
+    "all_members": {"th": "ดูองค์กรทั้งหมด", "en": "All organisations"},
+    "linked_data": {"th": "ข้อมูลแบบเชื่อมโยง", "en": "Linked data"},
+}
+
+# The kinds of resource (docs/MODEL.md), as index pages name them.
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "organization": {"th": "องค์กร", "en": "Organisations"},
+    "membership": {"th": "การเป็นสมาชิก", "en": "Memberships"},
+    "role": {"th": "บทบาท", "en": "Roles"},
+    "goal": {"th": "เป้าหมาย", "en": "Goals"},
+    "vision": {"th": "วิสัยทัศน์", "en": "Vision statements"},
+    "mission": {"th": "พันธกิจ", "en": "Missions"},
+    "strategy": {"th": "ยุทธศาสตร์", "en": "Strategies"},
+    "theme": {"th": "ประเด็นหลัก", "en": "Themes"},
+    "sector": {"th": "ภาคส่วน", "en": "Sectors"},
+    "collaborator-category": {"th": "ประเภทองค์กรความร่วมมือ", "en": "Collaborator categories"},
+    "target-group": {"th": "กลุ่มเป้าหมาย", "en": "Target groups"},
+    "target-level": {"th": "ระดับกลุ่มเป้าหมาย", "en": "Target levels"},
+    "nationality": {"th": "สัญชาติ", "en": "Nationalities"},
+    "province": {"th": "จังหวัด", "en": "Provinces"},
+    "country": {"th": "ประเทศ", "en": "Countries"},
+    "scheme": {"th": "ชุดแนวคิด", "en": "Concept schemes"},
+    "source": {"th": "แหล่งข้อมูล", "en": "Sources"},
+    "dataset": {"th": "ชุดข้อมูล", "en": "Datasets"},
+    "agent": {"th": "ผู้จัดทำ", "en": "Agents"},
+}
+
+
+def kind_name(kind: str, lang: str) -> str:
+    return KIND_NAMES.get(kind, {}).get(lang, kind)
+
+
+def t(key: str, lang: str) -> str:
+    entry = UI.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry[DEFAULT_LANGUAGE]
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Primary language subtags, best first (``th-TH;q=0.8, en`` → ``["en", "th"]``)."""
+    if not header:
+        return []
+    found: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        tag = pieces[0].lower()
+        if not tag:
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            found.append((-q, position, tag.split("-")[0]))
+    return [tag for _, _, tag in sorted(found)]
+
+
+def choose_language(query_lang: str | None, accept_language: str | None) -> tuple[str, bool]:
+    """(language, fixed): ``fixed`` when ``?lang=`` chose it, so links keep carrying it."""
+    if query_lang in LANGUAGES:
+        return query_lang, True
+    for tag in parse_accept_language(accept_language):
+        if tag in LANGUAGES:
+            return tag, False
+        if tag == "*":
+            break
+    return DEFAULT_LANGUAGE, False
+
+
+def request_language() -> tuple[str, bool]:
+    return choose_language(request.args.get("lang"), request.headers.get("Accept-Language"))

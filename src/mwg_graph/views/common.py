@@ -1,0 +1,352 @@
+"""What the linked-data views share: language, links onto this server, labels, and format output.
+
+The RDF keeps the canonical IRIs (``{base}id/…``); HTML links point at this server's own paths, so
+``{base}id/x/y`` is linked as ``{public root}doc/x/y``. The public root is ``settings.public_url``
+when set, else ``/`` on whatever host the request came to.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import Flask, abort, g, request
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID
+from rdflib.term import Node
+
+from ..app import get_release, get_settings
+from ..describe_resource import memo
+from ..formats import RDF_FORMATS, RdfFormat, negotiate
+from ..i18n import LANGUAGES, request_language, t
+from ..jsonld import compact
+from ..namespaces import GEO, ORG, SCHEMA, Iris
+from ..published import PublishedRelease
+
+HTML = "text/html"
+DOC_OFFERS = [HTML] + [f.media_type for f in RDF_FORMATS]
+
+# Names of the outside terms pages show (our own terms carry rdfs:label in the ontology).
+TERM_NAMES: dict[URIRef, tuple[str, str]] = {
+    RDF.type: ("ประเภท", "type"),
+    SKOS.prefLabel: ("ชื่อ", "name"),
+    SKOS.altLabel: ("ชื่ออื่น", "other name"),
+    SKOS.hiddenLabel: ("ชื่อตามที่เขียนในต้นฉบับ", "name as the source spells it"),
+    SKOS.definition: ("คำนิยาม", "definition"),
+    SKOS.inScheme: ("อยู่ในชุดแนวคิด", "in scheme"),
+    SKOS.broadMatch: ("ใกล้เคียงแบบกว้างกว่า", "broad match"),
+    SKOS.relatedMatch: ("เกี่ยวข้องกับ", "related match"),
+    SKOS.exactMatch: ("ตรงกับ", "exact match"),
+    RDFS.label: ("ป้ายชื่อ", "label"),
+    RDFS.comment: ("คำอธิบาย", "comment"),
+    RDFS.subClassOf: ("เป็นคลาสย่อยของ", "subclass of"),
+    RDFS.subPropertyOf: ("เป็นคุณสมบัติย่อยของ", "subproperty of"),
+    RDFS.domain: ("โดเมน", "domain"),
+    RDFS.range: ("เรนจ์", "range"),
+    RDFS.isDefinedBy: ("นิยามใน", "defined by"),
+    OWL.sameAs: ("สิ่งเดียวกับ", "same as"),
+    OWL.versionInfo: ("รุ่น", "version"),
+    OWL.versionIRI: ("IRI ของรุ่น", "version IRI"),
+    DCTERMS.title: ("ชื่อเรื่อง", "title"),
+    DCTERMS.description: ("คำอธิบาย", "description"),
+    DCTERMS.license: ("สัญญาอนุญาต", "licence"),
+    DCTERMS.publisher: ("ผู้เผยแพร่", "publisher"),
+    DCTERMS.creator: ("ผู้สร้าง", "creator"),
+    DCTERMS.language: ("ภาษา", "language"),
+    DCTERMS.issued: ("วันที่เผยแพร่", "issued"),
+    DCTERMS.modified: ("แก้ไขล่าสุด", "modified"),
+    DCTERMS.hasVersion: ("รุ่น", "version"),
+    DCTERMS.bibliographicCitation: ("การอ้างอิง", "citation"),
+    DCTERMS.source: ("แหล่งที่มา", "source"),
+    PROV.wasDerivedFrom: ("ได้มาจาก", "derived from"),
+    ORG.hasMember: ("มีสมาชิก", "has member"),
+    ORG.hasMembership: ("มีการเป็นสมาชิก", "has membership"),
+    ORG.memberOf: ("เป็นสมาชิกของ", "member of"),
+    ORG.member: ("สมาชิก", "member"),
+    ORG.organization: ("องค์กร", "organisation"),
+    ORG.role: ("บทบาท", "role"),
+    SCHEMA.position: ("ลำดับ", "position"),
+    SCHEMA.foundingDate: ("วันที่ก่อตั้ง", "founding date"),
+    SCHEMA.containedInPlace: ("อยู่ใน", "contained in"),
+    GEO.lat: ("ละติจูด", "latitude"),
+    GEO.long: ("ลองจิจูด", "longitude"),
+    DCAT.distribution: ("ไฟล์เผยแพร่", "distribution"),
+    DCAT.mediaType: ("ชนิดสื่อ", "media type"),
+    DCAT.downloadURL: ("ที่อยู่ดาวน์โหลด", "download URL"),
+    DCAT.accessService: ("บริการเข้าถึง", "access service"),
+    DCAT.endpointURL: ("ที่อยู่บริการ", "endpoint URL"),
+    DCAT.servesDataset: ("ให้บริการชุดข้อมูล", "serves dataset"),
+    VOID.triples: ("จำนวนทริเปิล", "triples"),
+    VOID.entities: ("จำนวนสิ่ง", "entities"),
+    VOID.vocabulary: ("คำศัพท์ที่ใช้", "vocabulary"),
+    VOID.dataDump: ("ไฟล์ข้อมูล", "data dump"),
+    VOID.sparqlEndpoint: ("SPARQL endpoint", "SPARQL endpoint"),
+    VOID.uriSpace: ("ช่วง IRI", "URI space"),
+    FOAF.Document: ("เอกสาร", "document"),
+    ORG.Organization: ("องค์กร", "organisation"),
+    ORG.OrganizationalCollaboration: ("ความร่วมมือขององค์กร", "organisational collaboration"),
+    ORG.Membership: ("การเป็นสมาชิก", "membership"),
+    ORG.Role: ("บทบาท", "role"),
+    SCHEMA.NGO: ("องค์กรพัฒนาเอกชน", "NGO"),
+    SCHEMA.AdministrativeArea: ("เขตการปกครอง", "administrative area"),
+    SCHEMA.Country: ("ประเทศ", "country"),
+    SKOS.Concept: ("แนวคิด", "concept"),
+    SKOS.ConceptScheme: ("ชุดแนวคิด", "concept scheme"),
+    PROV.Entity: ("สิ่งที่มีที่มา (PROV)", "entity (PROV)"),
+    PROV.Agent: ("ผู้กระทำ (PROV)", "agent (PROV)"),
+    FOAF.Agent: ("ผู้กระทำ", "agent"),
+    FOAF.Organization: ("องค์กร", "organisation"),
+    DCAT.Dataset: ("ชุดข้อมูล", "dataset"),
+    DCAT.Distribution: ("ไฟล์เผยแพร่", "distribution"),
+    DCAT.DataService: ("บริการข้อมูล", "data service"),
+    VOID.Dataset: ("ชุดข้อมูล (VoID)", "dataset (VoID)"),
+    OWL.Class: ("คลาส", "class"),
+    OWL.Ontology: ("ออนโทโลยี", "ontology"),
+    OWL.ObjectProperty: ("คุณสมบัติเชิงวัตถุ", "object property"),
+    OWL.DatatypeProperty: ("คุณสมบัติเชิงข้อมูล", "datatype property"),
+    OWL.AnnotationProperty: ("คุณสมบัติหมายเหตุ", "annotation property"),
+}
+# Well-known sites, so an outside link reads "Wikidata Q1861", never a bare IRI.
+SITE_NAMES = {
+    "http://www.wikidata.org/entity/": "Wikidata",
+    "https://www.wikidata.org/wiki/": "Wikidata",
+    "https://sws.geonames.org/": "GeoNames",
+    "https://creativecommons.org/licenses/": "Creative Commons",
+    "https://doi.org/": "DOI",
+    "http://purl.org/cld/freq/": "Dublin Core frequency",
+}
+PROPERTY_ORDER = [
+    RDF.type, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, SKOS.definition,
+    DCTERMS.title, DCTERMS.description, RDFS.label, RDFS.comment,
+]  # fmt: skip
+# Shown elsewhere on the page: types under the title, sources under "where these facts come from".
+HIDDEN_ON_PAGE = {PROV.wasDerivedFrom, RDF.type}
+
+
+# ---- language and links ------------------------------------------------------------------
+
+
+def lang() -> str:
+    if "mwg_lang" not in g:
+        g.mwg_lang, g.mwg_lang_fixed = request_language()
+    return g.mwg_lang
+
+
+def lang_fixed() -> bool:
+    lang()
+    return g.mwg_lang_fixed
+
+
+def public_root() -> str:
+    url = get_settings().public_url
+    if url:
+        return url if url.endswith("/") else url + "/"
+    return "/"
+
+
+def site_href(path: str, fragment: str = "", keep_lang: bool = True) -> str:
+    href = public_root() + path.lstrip("/")
+    if keep_lang and lang_fixed():
+        href += ("&" if "?" in href else "?") + urlencode({"lang": lang()})
+    return href + (f"#{fragment}" if fragment else "")
+
+
+def absolute(href: str) -> str:
+    """An absolute URL for a link made by :func:`site_href` or :func:`href_for`."""
+    return href if "://" in href else request.host_url.rstrip("/") + href
+
+
+def lang_switch_href(code: str) -> str:
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = code
+    return request.path + "?" + urlencode(args)
+
+
+def iris() -> Iris:
+    return Iris(get_settings().base_iri)
+
+
+def href_for(iri: str) -> str:
+    """Where a page links for ``iri``: this server's own path for ours, the IRI itself otherwise."""
+    base = get_settings().base_iri
+    if not iri.startswith(base):
+        return iri
+    rest = iri[len(base) :]
+    path, _, fragment = rest.partition("#")
+    if path.startswith("id/"):
+        path = "doc/" + path[3:]
+    return site_href(path, fragment)
+
+
+def iri_path(iri: str) -> str | None:
+    """The server path an IRI of ours is served at (``{base}id/x/y`` → ``/id/x/y``)."""
+    base = get_settings().base_iri
+    if not iri.startswith(base):
+        return None
+    return "/" + iri[len(base) :].partition("#")[0]
+
+
+def init_templates(app: Flask) -> None:
+    @app.context_processor
+    def _globals() -> dict:
+        return {
+            "lang": lang(),
+            "other_lang": "en" if lang() == "th" else "th",
+            "t": lambda key: t(key, lang()),
+            "site_href": site_href,
+            "lang_switch_href": lang_switch_href,
+            "href_for": href_for,
+        }
+
+
+# ---- labels -------------------------------------------------------------------------------
+
+
+def pick(values: list[Literal], language: str) -> Literal | None:
+    for wanted in (language, *[x for x in LANGUAGES if x != language], None):
+        for value in values:
+            if value.language == wanted:
+                return value
+    return values[0] if values else None
+
+
+def curie(graph: Graph, node: URIRef) -> str:
+    try:
+        return graph.namespace_manager.normalizeUri(node)
+    except Exception:  # rdflib raises for IRIs it cannot split
+        return str(node)
+
+
+def friendly_outside_name(iri: str) -> str | None:
+    if iri.startswith("https://creativecommons.org/licenses/"):
+        parts = iri.removeprefix("https://creativecommons.org/licenses/").strip("/").split("/")
+        return "CC " + " ".join(p.upper() if i == 0 else p for i, p in enumerate(parts))
+    for prefix, site in SITE_NAMES.items():
+        if iri.startswith(prefix):
+            rest = iri[len(prefix) :].strip("/")
+            return f"{site} {rest}".strip()
+    return None
+
+
+def label(graph: Graph, node: Node, language: str) -> tuple[str, str | None]:
+    """(text, language of the text) naming ``node``: its label, else a readable stand-in."""
+    if isinstance(node, Literal):
+        return str(node), node.language
+    for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
+        chosen = pick(list(graph.objects(node, prop)), language)
+        if chosen is not None:
+            return str(chosen), chosen.language
+    if isinstance(node, URIRef):
+        if node in TERM_NAMES:
+            th, en = TERM_NAMES[node]
+            return (th, "th") if language == "th" else (en, "en")
+        friendly = friendly_outside_name(str(node))
+        if friendly:
+            return friendly, None
+        return curie(graph, node), None
+    return "…", None
+
+
+# ---- one resource, ready for a template ------------------------------------------------
+
+
+@dataclass
+class Value:
+    text: str
+    lang: str | None = None
+    href: str | None = None
+    datatype: str | None = None
+    other_language: bool = False
+
+
+@dataclass
+class Row:
+    prop: URIRef
+    label: str
+    values: list[Value] = field(default_factory=list)
+
+
+def node_value(vocab: Graph, description: Graph, node: Node, language: str) -> Value:
+    if isinstance(node, Literal):
+        datatype = curie(vocab, node.datatype) if node.datatype else None
+        return Value(
+            str(node), node.language, None, datatype,
+            other_language=bool(node.language and node.language != language),
+        )  # fmt: skip
+    text, text_lang = label(description, node, language)
+    if text == "…" or (isinstance(node, URIRef) and text == curie(description, node)):
+        text, text_lang = label(vocab, node, language)
+    href = href_for(str(node)) if isinstance(node, URIRef) else None
+    return Value(text, text_lang, href)
+
+
+def rows(vocab: Graph, description: Graph, subject: Node, language: str) -> list[Row]:
+    by_prop: dict[URIRef, list[Node]] = {}
+    for p, o in description.predicate_objects(subject):
+        if p in HIDDEN_ON_PAGE:
+            continue
+        by_prop.setdefault(p, []).append(o)
+    result = []
+    for prop, objects in by_prop.items():
+        values = [node_value(vocab, description, o, language) for o in objects]
+        values.sort(key=lambda v: (v.other_language, v.text.lower()))
+        # "Solidarity Center"@th and @en say the same: show it once.
+        seen: set[str] = set()
+        values = [v for v in values if not (v.text in seen or seen.add(v.text))]
+        result.append(Row(prop, label(vocab, prop, language)[0], values))
+    order = {p: i for i, p in enumerate(PROPERTY_ORDER)}
+    result.sort(key=lambda r: (order.get(r.prop, len(order)), r.label.lower()))
+    return result
+
+
+def incoming_rows(vocab: Graph, description: Graph, subject: Node, language: str) -> list[Row]:
+    by_prop: dict[URIRef, list[Node]] = {}
+    for s, p in description.subject_predicates(subject):
+        by_prop.setdefault(p, []).append(s)
+    result = []
+    for prop, subjects in by_prop.items():
+        values = [node_value(vocab, description, s, language) for s in subjects]
+        values.sort(key=lambda v: v.text.lower())
+        result.append(Row(prop, label(vocab, prop, language)[0], values))
+    result.sort(key=lambda r: r.label.lower())
+    return result
+
+
+# ---- formats ----------------------------------------------------------------------------
+
+
+def require_release() -> PublishedRelease:
+    release = get_release()
+    if release is None:
+        abort(503)
+    return release
+
+
+def serialize(graph: Graph, fmt: RdfFormat, iris_: Iris) -> bytes:
+    if fmt.name == "jsonld":
+        return (json.dumps(compact(graph, iris_), ensure_ascii=False, indent=1) + "\n").encode()
+    data = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode()
+
+
+def serialized(release: PublishedRelease, key: object, graph_fn, fmt: RdfFormat) -> bytes:
+    return memo.get(
+        release.version, ("bytes", key, fmt.name), lambda: serialize(graph_fn(), fmt, iris())
+    )
+
+
+def choose_offer(offers: list[str] | None = None) -> str | None:
+    return negotiate(request.headers.get("Accept"), offers or DOC_OFFERS)
+
+
+def media_type_header(media_type: str) -> str:
+    if media_type.startswith("text/") or media_type in ("application/n-triples",):
+        return media_type + "; charset=utf-8"
+    return media_type
+
+
+def t_(key: str) -> str:
+    from ..i18n import t
+
+    return t(key, lang())
