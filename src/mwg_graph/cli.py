@@ -85,10 +85,8 @@ def cmd_build(settings: Settings) -> int:
 
 
 def cmd_diff(settings: Settings) -> int:
-    from .diff import diff_graphs
     from .load import load_data, load_ontology
-    from .release import DESCRIPTION_FILE, current_release, read_release_info
-    from rdflib import Graph
+    from .release import current_release, diff_against_release, read_release_info
 
     release = current_release(settings)
     if release is None:
@@ -99,9 +97,8 @@ def cmd_diff(settings: Settings) -> int:
     except LoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    published = Graph().parse(release / "mwg.nt", format="nt")
-    published -= Graph().parse(release / DESCRIPTION_FILE, format="turtle")
-    print(diff_graphs(published, content).text(read_release_info(release)["version"]))
+    version = read_release_info(release)["version"]
+    print(diff_against_release(release, content).text(version))
     return 0
 
 

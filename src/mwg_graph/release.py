@@ -23,11 +23,12 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCTERMS
 
 from . import __version__
 from .config import Settings
 from .describe import describe_release, dump_file_name
-from .diff import diff_graphs
+from .diff import GraphDiff, diff_graphs
 from .jsonld import CONTEXT_FILE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
@@ -111,6 +112,8 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     content = iris.bind_prefixes(Graph())
     content += ontology
     content += data
+    # The licence is a setting (CC BY 4.0 unless configured): the build states it, not data/.
+    content.remove((iris.dataset, DCTERMS.license, None))
     digest = content_digest(content)
     previous = current_release(settings)
     previous_info = read_release_info(previous) if previous else None
@@ -172,9 +175,15 @@ def content_digest(graph: Graph) -> str:
 def _changes(previous: Path | None, content: Graph, previous_info: dict | None) -> str:
     if previous is None or previous_info is None:
         return diff_graphs(Graph(), content).text(None)
-    old = Graph().parse(previous / dump_file_name(".nt"), format="nt")
-    old_description = Graph().parse(previous / DESCRIPTION_FILE, format="turtle")
-    return diff_graphs(old - old_description, content).text(previous_info["version"])
+    return diff_against_release(previous, content).text(previous_info["version"])
+
+
+def diff_against_release(release: Path, content: Graph) -> GraphDiff:
+    """Facts of ``content`` against a release's. The build's own description of the release
+    (version, dates, sizes) is taken out of both sides: it is not a fact of the data."""
+    old = Graph().parse(release / dump_file_name(".nt"), format="nt")
+    description = Graph().parse(release / DESCRIPTION_FILE, format="turtle")
+    return diff_graphs(old - description, content - description)
 
 
 def _write_files(
