@@ -1,1 +1,2 @@
-"""Benchmarks: ``python -m bench [name ...]`` runs them and rewrites their sections of BENCHMARKS.md."""
+"""Benchmarks: ``python -m bench [name ...]`` runs them and rewrites their sections of
+BENCHMARKS.md."""

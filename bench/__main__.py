@@ -1,4 +1,4 @@
-"""``python -m bench [name ...]``: run the named benchmarks (default: all) and update BENCHMARKS.md."""
+"""``python -m bench [name ...]``: run the named benchmarks (default: all), update BENCHMARKS.md."""
 
 from __future__ import annotations
 

@@ -14,8 +14,6 @@ from .report import stamp, write_section
 RUNS = 5
 
 
-
-
 def run_isolated(args: list[str]) -> tuple[float, float]:
     code = (
         "import resource,subprocess,sys,time;"

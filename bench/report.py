@@ -40,7 +40,15 @@ def stamp(command: str) -> str:
         ).stdout.strip()
     except OSError:
         commit = "?"
-    return f"*Measured {now} at commit `{commit or '?'}` on {machine()}.*  \n*Command: `{command}`*\n"
+    return (
+        f"*Measured {now} at commit `{commit or '?'}` on {machine()}.*  \n*Command: `{command}`*\n"
+    )
+
+
+def table(columns: list[str], rows: list[str]) -> str:
+    """A Markdown table from column titles and ready-made ``| … |`` rows."""
+    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+    return head + "\n".join(rows) + "\n"
 
 
 def write_section(name: str, body: str) -> None:
@@ -48,5 +56,9 @@ def write_section(name: str, body: str) -> None:
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block + "\n"
+    )
     BENCHMARKS.write_text(text, encoding="utf-8")

@@ -25,12 +25,20 @@ import requests
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
 from mwg_graph.release import build, current_release
 
-from .report import stamp, write_section
+from .report import stamp, table, write_section
 from .synthetic import install_as_current, make_release
 
 DURATION = int(os.environ.get("BENCH_DURATION", "3"))  # seconds per wrk run
 SIZES = (100_000, 1_000_000)
 JSON_RESULTS = "application/sparql-results+json"
+HTTP_COLUMNS = [
+    "query", "c=1 req/s", "p50 ms", "p99 ms", "c=16 req/s", "p50 ms", "p99 ms",
+    "peer c=16 req/s", "ours/peer", "our non-2xx", "peer non-2xx",
+]  # fmt: skip
+SYNTHETIC_COLUMNS = [
+    "query", "HTTP p50 ms (c=1; ✓ < 1 s)", "HTTP p99 ms", "pyoxigraph in-process ms",
+    "HTTP / in-process", "non-2xx",
+]  # fmt: skip
 QUERIES_DIR = PROJECT_ROOT / "src" / "mwg_graph" / "queries"
 
 
@@ -83,7 +91,11 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 300) -> Non
 def start_ours(settings: Settings) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
-    env |= {"MWG_PORT": str(port), "MWG_DIST_DIR": str(settings.dist_dir), "MWG_LOG_LEVEL": "warning"}
+    env |= {
+        "MWG_PORT": str(port),
+        "MWG_DIST_DIR": str(settings.dist_dir),
+        "MWG_LOG_LEVEL": "warning",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "mwg_graph", "serve"], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -132,12 +144,14 @@ def wrk(url: str, concurrency: int, accept: str | None = JSON_RESULTS) -> Run:
                "--timeout", "10s"]  # fmt: skip
     if accept:
         command += ["-H", f"Accept: {accept}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     failed = int(errors.group(1)) if errors else 0
     if socket_errors:
         failed += sum(int(x) for x in socket_errors.groups())
@@ -209,7 +223,9 @@ def real_graph_section(settings: Settings, queries: list[Example]) -> str:
                     ratios_peer.append(run.rps / max(peer_run.rps, 0.01))
                     ratios_static.append(run.rps / static[16].rps)
                     cells.append(str(run.errors))
-                    cells.append(str(peer_run.errors) + ("" if peer_status == 200 else f" ({peer_status})"))
+                    cells.append(
+                        str(peer_run.errors) + ("" if peer_status == 200 else f" ({peer_status})")
+                    )
             rows.append("| " + " | ".join(cells) + " |")
         memory = tree_rss_mb(ours)
     finally:
@@ -223,11 +239,10 @@ def real_graph_section(settings: Settings, queries: list[Example]) -> str:
         "(uvicorn, 2 workers) on the same `mwg.nt`. `wrk` on the same 2 cores, "
         f"{DURATION} s per cell, `Accept: {JSON_RESULTS}`.\n\n"
         f"Static file (`{static_path()}`, the limit of the HTTP stack): "
-        f"c=1 {static[1].rps:,.0f} req/s (p50 {static[1].p50_ms:.1f} ms, p99 {static[1].p99_ms:.1f} ms); "
+        f"c=1 {static[1].rps:,.0f} req/s (p50 {static[1].p50_ms:.1f} ms, "
+        f"p99 {static[1].p99_ms:.1f} ms); "
         f"c=16 {static[16].rps:,.0f} req/s (p50 {static[16].p50_ms:.1f} ms, p99 "
-        f"{static[16].p99_ms:.1f} ms).\n\n"
-        "| query | c=1 req/s | p50 ms | p99 ms | c=16 req/s | p50 ms | p99 ms | peer c=16 req/s | ours/peer | our non-2xx | peer non-2xx |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+        f"{static[16].p99_ms:.1f} ms).\n\n" + table(HTTP_COLUMNS, rows) + "\n"
         f"- Simple lookup (`{lookup}`) at c=16: {ratios_static[0]:.0%} of static-file throughput "
         "(target ≥ 50%).\n"
         f"- Ours vs peer at c=16: min {min(ratios_peer):.1f}×, median "
@@ -267,10 +282,10 @@ def synthetic_section(settings: Settings, queries: list[Example], work: Path) ->
             )
         parts.append(
             f"### Synthetic graph, {triples:,} triples\n\n"
-            f"Server ready in {startup:.0f} s; resident memory of its process tree {memory:,.0f} MB "
+            f"Server ready in {startup:.0f} s; resident memory of its process tree "
+            f"{memory:,.0f} MB "
             f"(pyoxigraph alone in-process: {direct_rss:,.0f} MB).\n\n"
-            "| query | HTTP p50 ms (c=1; ✓ < 1 s) | HTTP p99 ms | pyoxigraph in-process ms | HTTP / in-process | errors |\n"
-            "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+            + table(SYNTHETIC_COLUMNS, rows)
         )
         shutil.rmtree(dist, ignore_errors=True)
     return "\n".join(parts)

@@ -65,8 +65,9 @@ class RunningServer:
         return requests.request(method, self.url + path, **kwargs)
 
 
-def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None = None,
-                 timeout: float = 60) -> RunningServer:
+def start_server(
+    settings: Settings, log: Path, extra_env: dict[str, str] | None = None, timeout: float = 60
+) -> RunningServer:
     port = free_port()
     settings = replace(settings, port=port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
@@ -84,7 +85,10 @@ def start_server(settings: Settings, log: Path, extra_env: dict[str, str] | None
     env |= extra_env or {}
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mwg_graph", "serve"], env=env, stdout=handle, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "mwg_graph", "serve"],
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
     )
     server = RunningServer(f"http://127.0.0.1:{port}", settings, process, log)
     deadline = time.monotonic() + timeout
@@ -111,7 +115,9 @@ def stop_server(server: RunningServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(
+    built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
     """The real production server, serving the release built from data/."""
     log = tmp_path_factory.mktemp("server") / "server.log"
     running = start_server(built_settings, log)

@@ -34,7 +34,9 @@ def test_environment_then_flags() -> None:
 
 
 def test_base_iri_gets_a_trailing_slash() -> None:
-    assert from_env({"MWG_BASE_IRI": "https://example.org/mwg"}).base_iri == "https://example.org/mwg/"
+    assert (
+        from_env({"MWG_BASE_IRI": "https://example.org/mwg"}).base_iri == "https://example.org/mwg/"
+    )
 
 
 def test_every_setting_is_a_serve_flag() -> None:

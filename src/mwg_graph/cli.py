@@ -42,7 +42,9 @@ def make_parser() -> argparse.ArgumentParser:
         ["base_iri", "data_dir", "ontology_dir", "shapes_dir"],
     )
     _add_setting_flags(
-        commands.add_parser("diff", help="say which facts data/ adds or removes against the release"),
+        commands.add_parser(
+            "diff", help="say which facts data/ adds or removes against the release"
+        ),
         build_only,
     )
     _add_setting_flags(commands.add_parser("serve", help="serve the latest valid release"))

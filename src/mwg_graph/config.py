@@ -1,8 +1,8 @@
 """Every setting of mwg-graph, declared once as data.
 
 Each setting has one name, one default and one line of help; it can be given as a CLI flag
-(``--query-timeout``) or an environment variable (``MWG_QUERY_TIMEOUT``). The README's settings table
-is checked against this list by a test, so a setting cannot exist without being documented.
+(``--query-timeout``) or an environment variable (``MWG_QUERY_TIMEOUT``). The README's settings
+table is checked against this list by a test, so a setting cannot exist without being documented.
 """
 
 from __future__ import annotations
@@ -30,14 +30,17 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the server listens on.")
     port: int = _setting(5000, "Port the server listens on.", int)
     base_iri: str = _setting(
-        DEFAULT_BASE_IRI, "Base of every IRI the graph mints (instances `{base}id/…`, terms `{base}def`)."
+        DEFAULT_BASE_IRI,
+        "Base of every IRI the graph mints (instances `{base}id/…`, terms `{base}def`).",
     )
     public_url: str = _setting(
         "",
         "Public address of the server (e.g. `https://data.example.org/`); empty = the address each "
         "request arrived on. Used for links and the service description.",
     )
-    dist_dir: Path = _setting(PROJECT_ROOT / "dist", "Where releases are written and served from.", Path)
+    dist_dir: Path = _setting(
+        PROJECT_ROOT / "dist", "Where releases are written and served from.", Path
+    )
     data_dir: Path = _setting(PROJECT_ROOT / "data", "Hand-maintained Turtle facts.", Path)
     ontology_dir: Path = _setting(PROJECT_ROOT / "ontology", "The OWL ontology.", Path)
     shapes_dir: Path = _setting(PROJECT_ROOT / "shapes", "The SHACL shapes.", Path)
@@ -45,17 +48,23 @@ class Settings:
         "https://creativecommons.org/licenses/by/4.0/", "Licence of the published data."
     )
     query_timeout: float = _setting(
-        10.0, "Wall-clock limit of one SPARQL query, in seconds; the query is stopped after it.", float
+        10.0,
+        "Wall-clock limit of one SPARQL query, in seconds; the query is stopped after it.",
+        float,
     )
     max_rows: int = _setting(10000, "Most result rows (or triples) one query returns.", int)
     max_body_bytes: int = _setting(
         1_000_000, "Largest request body accepted, in bytes (larger: 413).", int
     )
-    max_url_bytes: int = _setting(8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int)
+    max_url_bytes: int = _setting(
+        8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int
+    )
     workers: int = _setting(2, "Server worker processes (gunicorn).", int)
     threads: int = _setting(8, "Threads per server worker.", int)
     query_workers: int = _setting(
-        2, "Query processes per server worker; a runaway query is ended by killing its process.", int
+        2,
+        "Query processes per server worker; a runaway query is ended by killing its process.",
+        int,
     )
     store: str = _setting("oxigraph", "RDF store that answers queries: `oxigraph` or `memory`.")
     extra_data: str = _setting(

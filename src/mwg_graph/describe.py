@@ -48,7 +48,13 @@ def describe_release(
     add((dataset, DCTERMS.license, URIRef(settings.license_iri)))
     add((dataset, VOID.uriSpace, Literal(settings.base_iri + "id/")))
     add((dataset, VOID.triples, Literal(len(content), datatype=XSD.integer)))
-    add((dataset, VOID.entities, Literal(len(set(content.subjects(RDF.type))), datatype=XSD.integer)))
+    add(
+        (
+            dataset,
+            VOID.entities,
+            Literal(len(set(content.subjects(RDF.type))), datatype=XSD.integer),
+        )
+    )
     add((dataset, VOID.sparqlEndpoint, URIRef(settings.base_iri + "sparql")))
     for vocabulary in vocabularies(content):
         add((dataset, VOID.vocabulary, vocabulary))

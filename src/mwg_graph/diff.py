@@ -23,7 +23,9 @@ class GraphDiff:
             return f"First release: {len(self.added)} facts."
         if self.unchanged:
             return f"No facts changed since release {since}."
-        lines = [f"Since release {since}: {len(self.added)} facts added, {len(self.removed)} removed."]
+        lines = [
+            f"Since release {since}: {len(self.added)} facts added, {len(self.removed)} removed."
+        ]
         lines += [f"+ {fact}" for fact in self.added]
         lines += [f"- {fact}" for fact in self.removed]
         return "\n".join(lines)

@@ -1,9 +1,9 @@
 """The build: load → validate → write a release, all or nothing.
 
-A release is a folder ``dist/releases/{version}/``; ``dist/current`` is a symlink to the newest good
-one and is swapped with one ``rename``, so a reader sees either the old release or the new one, never
-a mix. When anything fails, only ``dist/last-build.json`` changes (it says why), and the release that
-was serving keeps serving.
+A release is a folder ``dist/releases/{version}/``; ``dist/current`` is a symlink to the newest
+good one and is swapped with one ``rename``, so a reader sees either the old release or the new
+one, never a mix. When anything fails, only ``dist/last-build.json`` changes (it says why), and
+the release that was serving keeps serving.
 """
 
 from __future__ import annotations
@@ -117,10 +117,14 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     digest = content_digest(content)
     previous = current_release(settings)
     previous_info = read_release_info(previous) if previous else None
-    if previous_info and previous_info.get("content_sha256") == digest and (
-        previous_info.get("base_iri") == settings.base_iri
+    if (
+        previous_info
+        and previous_info.get("content_sha256") == digest
+        and (previous_info.get("base_iri") == settings.base_iri)
     ):
-        _write_last_build(settings, now, ok=True, message="unchanged", version=previous_info["version"])
+        _write_last_build(
+            settings, now, ok=True, message="unchanged", version=previous_info["version"]
+        )
         return BuildResult(
             previous_info["version"], previous, previous_info["triples"], False,
             f"No facts changed since release {previous_info['version']}.", validation,
@@ -206,9 +210,10 @@ def _write_files(
     (folder / REPORT_TXT).write_text(validation.text() + "\n", encoding="utf-8")
     for suffix in GZIPPED:
         plain = folder / dump_file_name(suffix)
-        with plain.open("rb") as source, gzip.GzipFile(
-            folder / (plain.name + ".gz"), "wb", mtime=0
-        ) as target:
+        with (
+            plain.open("rb") as source,
+            gzip.GzipFile(folder / (plain.name + ".gz"), "wb", mtime=0) as target,
+        ):
             shutil.copyfileobj(source, target)
 
 
