@@ -264,3 +264,13 @@ def test_literals_are_escaped(built_settings):
     assert "&lt;script&gt;alert(" in html
     (doc,) = Page(html).embedded()
     assert evil in doc["alternateName"]
+
+
+def test_founding_month_reads_as_each_language_writes_it(server):
+    # The source page: "ตั้งแต่เดือนกุมภาพันธ์ 2549" — Thai readers see the Buddhist Era year.
+    source = (PROJECT_ROOT.parent / "shared" / "source" / "mwg-about.th.txt").read_text("utf-8")
+    month_th, year_be = re.search(r"ตั้งแต่เดือน(\S+) (\d{4})", source).groups()
+    thai = server.get("/?lang=th").text
+    assert f"{month_th} {year_be}" in thai
+    english = server.get("/?lang=en").text
+    assert f"February {int(year_be) - 543}" in english

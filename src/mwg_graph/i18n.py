@@ -186,3 +186,27 @@ def choose_language(query_lang: str | None, accept_language: str | None) -> tupl
 
 def request_language() -> tuple[str, bool]:
     return choose_language(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
+THAI_MONTHS = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+BUDDHIST_ERA_OFFSET = 543
+
+
+def year_month(value: str, lang: str) -> str:
+    """``2006-02`` as a reader of ``lang`` writes it: กุมภาพันธ์ 2549 (Buddhist Era) or February 2006.
+
+    Anything that is not a ``YYYY-MM`` value comes back unchanged.
+    """
+    year, _, month = value.partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        return value
+    if lang == "th":
+        return f"{THAI_MONTHS[int(month) - 1]} {int(year) + BUDDHIST_ERA_OFFSET}"
+    return f"{ENGLISH_MONTHS[int(month) - 1]} {int(year)}"

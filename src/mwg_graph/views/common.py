@@ -13,13 +13,13 @@ from urllib.parse import urlencode
 
 from flask import Flask, abort, g, request
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from ..app import get_release, get_settings
 from ..describe_resource import memo
 from ..formats import RDF_FORMATS, RdfFormat, negotiate
-from ..i18n import LANGUAGES, request_language, t
+from ..i18n import LANGUAGES, request_language, t, year_month
 from ..jsonld import compact
 from ..namespaces import GEO, ORG, SCHEMA, Iris
 from ..published import PublishedRelease
@@ -270,8 +270,9 @@ class Row:
 def node_value(vocab: Graph, description: Graph, node: Node, language: str) -> Value:
     if isinstance(node, Literal):
         datatype = curie(vocab, node.datatype) if node.datatype else None
+        text = year_month(str(node), language) if node.datatype == XSD.gYearMonth else str(node)
         return Value(
-            str(node), node.language, None, datatype,
+            text, node.language, None, datatype,
             other_language=bool(node.language and node.language != language),
         )  # fmt: skip
     text, text_lang = label(description, node, language)

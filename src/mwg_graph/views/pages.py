@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import http
 from ..describe_resource import memo
 from ..formats import RDF_FORMATS, rdf_format_by_media_type
-from ..i18n import KIND_NAMES, kind_name
+from ..i18n import KIND_NAMES, kind_name, year_month
 from ..namespaces import KINDS, ORG, SCHEMA
 from ..schema_org import describe_for_search, script_json
 from ..svgmap import layout
@@ -117,6 +117,7 @@ def render_home(release) -> str:
         other_title_lang=other_lang,
         acronym=graph.value(mwg, terms.acronym),
         founded=graph.value(mwg, SCHEMA.foundingDate),
+        founded_text=year_month(str(graph.value(mwg, SCHEMA.foundingDate) or ""), language),
         history=history,
         goals=linked(terms.hasGoal),
         visions=linked(terms.hasVision),
