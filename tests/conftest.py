@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from rdflib import Graph
 
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
 from mwg_graph.release import build
@@ -137,6 +138,19 @@ def copy_of_repo_inputs(tmp_path: Path) -> Settings:
         ontology_dir=tmp_path / "ontology",
         shapes_dir=tmp_path / "shapes",
     )
+
+
+@pytest.fixture(scope="session")
+def release_graph(built_settings: Settings) -> Graph:
+    """The whole release built from data/, as published in ``mwg.nt``."""
+    return Graph().parse(built_settings.dist_dir / "current" / "mwg.nt", format="nt")
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    """A keep-alive HTTP session, for tests that make hundreds of requests."""
+    with requests.Session() as s:
+        yield s
 
 
 class NetworkAttempt(AssertionError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from rdflib import Graph, URIRef
 
 from mwg_graph.formats import RDF_FORMATS
@@ -11,15 +10,6 @@ from mwg_graph.formats import RDF_FORMATS
 SUFFIXES = {".html": "text/html", **{f.suffix: f.media_type for f in RDF_FORMATS}}
 
 
-@pytest.fixture(scope="module")
-def release_graph(built_settings) -> Graph:
-    return Graph().parse(built_settings.dist_dir / "current" / "mwg.nt", format="nt")
-
-
-@pytest.fixture(scope="module")
-def session():
-    with requests.Session() as s:
-        yield s
 
 
 def minted(graph: Graph, base: str) -> set[str]:

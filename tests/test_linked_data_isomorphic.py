@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-import requests
 from pyld import jsonld
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
@@ -17,17 +16,6 @@ from rdflib.compare import graph_diff, isomorphic
 from mwg_graph.describe_resource import describe, describe_ontology
 from mwg_graph.formats import RDF_FORMATS
 from mwg_graph.namespaces import Iris
-
-
-@pytest.fixture(scope="module")
-def release_graph(built_settings) -> Graph:
-    return Graph().parse(built_settings.dist_dir / "current" / "mwg.nt", format="nt")
-
-
-@pytest.fixture(scope="module")
-def session():
-    with requests.Session() as s:
-        yield s
 
 
 @pytest.fixture(scope="module")

@@ -38,15 +38,17 @@ def rdf_format_by_media_type(media_type: str) -> RdfFormat | None:
     return next((f for f in RDF_FORMATS if media_type in (f.media_type, *f.also)), None)
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """``Accept`` → [(media range, q)], best first; a malformed q counts as 0 (RFC 9110 §12.5.1)."""
-    if not header:
-        return [("*/*", 1.0)]
-    ranges: list[tuple[str, float, int]] = []
+def weighted_items(header: str) -> list[tuple[str, float, int]]:
+    """``a;q=0.5, b`` → [(item, q, position)], items lowercased, in header order.
+
+    Quality values as in RFC 9110 §12.4.2 (``Accept``, ``Accept-Language``): clamped to 0…1; a
+    malformed q counts as 0, so a broken header never wins.
+    """
+    items: list[tuple[str, float, int]] = []
     for position, part in enumerate(header.split(",")):
         pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media or "/" not in media:
+        item = pieces[0].lower()
+        if not item:
             continue
         q = 1.0
         for param in pieces[1:]:
@@ -56,7 +58,15 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranges.append((media, q, position))
+        items.append((item, q, position))
+    return items
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """``Accept`` → [(media range, q)], best first (RFC 9110 §12.5.1)."""
+    if not header:
+        return [("*/*", 1.0)]
+    ranges = [item for item in weighted_items(header) if "/" in item[0]]
     # Most specific first among equal q, then header order.
     ranges.sort(key=lambda r: (-r[1], r[0].count("*"), r[2]))
     return [(m, q) for m, q, _ in ranges]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import request
 
+from .formats import weighted_items
+
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
 
@@ -153,22 +155,9 @@ def parse_accept_language(header: str | None) -> list[str]:
     """Primary language subtags, best first (``th-TH;q=0.8, en`` → ``["en", "th"]``)."""
     if not header:
         return []
-    found: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        tag = pieces[0].lower()
-        if not tag:
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > 0:
-            found.append((-q, position, tag.split("-")[0]))
+    found = [
+        (-q, position, tag.split("-")[0]) for tag, q, position in weighted_items(header) if q > 0
+    ]
     return [tag for _, _, tag in sorted(found)]
 
 
