@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = {"build": "bench.build_bench", "sparql": "bench.sparql_bench"}
+BENCHES = {"build": "bench.build_bench", "sparql": "bench.sparql_bench", "load": "bench.load"}
 
 
 def main(argv: list[str]) -> int:

@@ -5,12 +5,10 @@ Nothing happens at import time; tests and the production server both call :func:
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app
 
-from . import __version__
 from .config import Settings, from_env
 from .published import PublishedRelease, ReleaseHolder
-from .release import read_last_build
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -24,8 +22,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .views import register_views
 
     register_views(app)
-    app.add_url_rule("/healthz", "healthz", healthz)
-    app.add_url_rule("/version", "version", version)
+    from . import overload, security
+
+    security.init_app(app)  # after the views: it hashes the inline scripts of their templates
+    overload.init_app(app, settings)
     return app
 
 
@@ -37,29 +37,3 @@ def get_release() -> PublishedRelease | None:
     """The release this request uses; take it once per request."""
     return current_app.extensions["mwg_releases"].current()
 
-
-def healthz():
-    release = get_release()
-    last = read_last_build(get_settings())
-    body: dict = {"ready": release is not None}
-    if release is None:
-        body["reason"] = "no valid release has been built yet"
-    else:
-        body["version"] = release.version
-    if last and not last.get("ok"):
-        body["last_build"] = "failed"
-        body["last_build_message"] = last.get("message", "")
-        body["last_build_at"] = last.get("at")
-    return jsonify(body), (200 if release is not None else 503)
-
-
-def version():
-    release = get_release()
-    body = {"software_version": __version__}
-    if release is not None:
-        body |= {
-            "release": release.version,
-            "triples": release.info["triples"],
-            "built_at": release.info["built_at"],
-        }
-    return jsonify(body)

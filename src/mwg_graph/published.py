@@ -7,6 +7,7 @@ changes nothing for that request — the old object lives until its last reader 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from .config import Settings
-from .release import current_release, read_release_info
+from .release import current_release, read_release_info, releases_dir
+
+log = logging.getLogger("mwg_graph.published")
 
 
 @dataclass
@@ -37,30 +40,107 @@ def load_published(path: Path) -> PublishedRelease:
 
 
 class ReleaseHolder:
-    """Holds the served release; :meth:`refresh` swaps in a newer one when ``dist/current`` moved."""
+    """Holds the served release; :meth:`refresh` swaps in a newer one when ``dist/current`` moved.
+
+    In the production server a background thread (:meth:`watch`) does the checking, so no request
+    ever waits for a release to load; without it (tests, ``--debug``) :meth:`current` checks inline.
+    A release that cannot be loaded is never swapped in: the old one keeps serving and
+    :attr:`problem` says why (``/healthz`` shows it).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._release: PublishedRelease | None = None
         self._last_check = 0.0
+        self._watching = False
+        self._refused: tuple[Path, int] | None = None  # (folder, its mtime) that failed to load
+        self.problem: str | None = None
         self.listeners: list[Callable[[PublishedRelease], None]] = []
 
     def current(self) -> PublishedRelease | None:
         interval = self.settings.reload_interval
-        if self._release is None or (interval > 0 and time.monotonic() - self._last_check > interval):
+        if self._release is None or (
+            not self._watching and interval > 0 and time.monotonic() - self._last_check > interval
+        ):
             self.refresh()
         return self._release
 
     def refresh(self) -> bool:
-        """Load ``dist/current`` if it points somewhere new. True when a new release was swapped in."""
+        """Load ``dist/current`` if it moved. True when a new release was swapped in."""
         with self._lock:
             self._last_check = time.monotonic()
             path = current_release(self.settings)
             if path is None or (self._release is not None and self._release.path == path):
                 return False
-            release = load_published(path)
+            stamp = (path, _mtime(path))
+            if stamp == self._refused:
+                return False
+            try:
+                release = load_published(path)
+            except Exception as error:  # a damaged release must never replace a good one
+                self._refused = stamp
+                self.problem = f"release {path.name} could not be loaded: {error}"
+                if self._release is not None:
+                    log.error("%s; still serving %s", self.problem, self._release.version)
+                    return False
+                fallback = newest_loadable(self.settings, exclude=path)
+                if fallback is None:
+                    log.error("%s; no other release to serve", self.problem)
+                    return False
+                log.error("%s; serving the newest good one, %s", self.problem, fallback.version)
+                release = fallback
+            if release.path == path:
+                self._refused, self.problem = None, None
             self._release = release
+        log.info("serving release %s", release.version)
         for listener in self.listeners:
-            listener(release)
+            try:
+                listener(release)
+            except Exception:
+                log.exception("release listener %r failed", listener)
         return True
+
+    def watch(self) -> threading.Thread | None:
+        """Check ``dist/current`` every ``reload_interval`` seconds in a daemon thread."""
+        self._watching = True
+        interval = self.settings.reload_interval
+        if interval <= 0:
+            return None
+
+        def loop() -> None:
+            while True:
+                time.sleep(interval)
+                try:
+                    self.refresh()
+                except Exception:  # keep watching whatever happens
+                    log.exception("checking dist/ for a new release failed")
+
+        thread = threading.Thread(target=loop, name="mwg-release-watch", daemon=True)
+        thread.start()
+        return thread
+
+
+def newest_loadable(settings: Settings, exclude: Path | None = None) -> PublishedRelease | None:
+    """The most recently built release under ``dist/releases/`` that loads (``exclude`` aside)."""
+    candidates = []
+    folder = releases_dir(settings)
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.is_dir() and not path.name.startswith(".") and path != exclude:
+            try:
+                candidates.append((read_release_info(path).get("built_at", ""), path.name, path))
+            except (OSError, ValueError):
+                continue
+    for _, _, path in sorted(candidates, reverse=True):
+        try:
+            return load_published(path)
+        except Exception:
+            log.warning("release %s could not be loaded either", path.name)
+    return None
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

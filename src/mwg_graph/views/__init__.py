@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import downloads, pages, resources, sparql
+    from . import downloads, operations, pages, resources, sparql
 
-    for module in (sparql, downloads, resources, pages):
+    for module in (operations, sparql, downloads, resources, pages):
         app.register_blueprint(module.bp)

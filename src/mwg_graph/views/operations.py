@@ -1,0 +1,64 @@
+"""``/healthz`` and ``/version``: what an operator (or a load balancer) asks a running server.
+
+``/healthz`` answers 200 when this server process has a release to serve and 503 when it has none,
+always with the reason in plain words. A failed newer build does not make the server unready (the
+last good release keeps serving), but ``/healthz`` says so — ``"status": "degraded"`` and why —
+so a monitor can alert on it. ``/version`` names the release being served.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from .. import __version__
+from ..app import get_release, get_settings
+from ..release import read_last_build
+
+bp = Blueprint("operations", __name__)
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@bp.get("/healthz")
+def healthz():
+    release = get_release()
+    holder = current_app.extensions["mwg_releases"]
+    last = read_last_build(get_settings())
+    problems: list[str] = []
+    body: dict = {"ready": release is not None}
+    if release is None:
+        body["reason"] = holder.problem or "no valid release has been built yet"
+    else:
+        body["version"] = release.version
+        body["reason"] = f"serving release {release.version}"
+        if holder.problem:
+            problems.append(holder.problem)
+    if last and not last.get("ok"):
+        body["last_build"] = "failed"
+        body["last_build_message"] = last.get("message", "")
+        body["last_build_at"] = last.get("at")
+        problems.append(
+            f"a newer build failed at {last.get('at')}; the last good release keeps serving"
+            if release is not None
+            else f"the build failed at {last.get('at')}"
+        )
+    elif last:
+        body["last_build"] = "ok"
+        body["last_build_at"] = last.get("at")
+    body["status"] = "unready" if release is None else ("degraded" if problems else "ok")
+    if problems:
+        body["problems"] = problems
+    return jsonify(body), (200 if release is not None else 503), NO_STORE
+
+
+@bp.get("/version")
+def version():
+    release = get_release()
+    body: dict = {"software_version": __version__}
+    if release is not None:
+        body |= {
+            "release": release.version,
+            "triples": release.info["triples"],
+            "built_at": release.info["built_at"],
+        }
+    return jsonify(body), (200 if release is not None else 503), NO_STORE

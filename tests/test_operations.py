@@ -1,0 +1,317 @@
+"""Operating the server: /healthz, /version, the access log, and new releases without downtime.
+
+The release tests each start their own server on a private dist/ (and a copy of data/), run a
+client loop against it while `mwg-graph build` publishes, and check that every answer was a 200.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from mwg_graph import __version__
+from mwg_graph.config import Settings
+from mwg_graph.published import ReleaseHolder
+from mwg_graph.release import build, current_release, read_release_info
+from mwg_graph.serve import ACCESS_LOG_FORMAT, gunicorn_options
+from tests.conftest import RunningServer, start_server, stop_server
+
+EDITED_FILE = "sectors.ttl"
+EDITED_FROM = '"Academic sector"@en'
+CLIENT_PATHS = ["/version", "/healthz", "/", "/downloads/", "/sparql?query=ASK%7B%7D"]
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
+    env |= {
+        "MWG_DIST_DIR": str(settings.dist_dir),
+        "MWG_DATA_DIR": str(settings.data_dir),
+        "MWG_ONTOLOGY_DIR": str(settings.ontology_dir),
+        "MWG_SHAPES_DIR": str(settings.shapes_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mwg_graph", *args], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+
+
+def edit_data(settings: Settings, tag: str) -> None:
+    path = settings.data_dir / EDITED_FILE
+    text = path.read_text(encoding="utf-8")
+    assert EDITED_FROM in text
+    path.write_text(text.replace(EDITED_FROM, f'"Academic sector ({tag})"@en'), encoding="utf-8")
+
+
+def break_data(settings: Settings) -> None:
+    (settings.data_dir / "zz-broken.ttl").write_text("this is not turtle <<<\n", encoding="utf-8")
+
+
+@dataclass
+class ClientLoop:
+    """Threads asking the server again and again until stopped; every answer is recorded."""
+
+    server: RunningServer
+    threads: int = 4
+    answers: list[tuple[float, str, int | str, str | None]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _workers: list[threading.Thread] = field(default_factory=list)
+
+    def __enter__(self) -> ClientLoop:
+        for n in range(self.threads):
+            thread = threading.Thread(target=self._run, args=(n,), daemon=True)
+            thread.start()
+            self._workers.append(thread)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._workers:
+            thread.join(timeout=60)
+
+    def _run(self, n: int) -> None:
+        session = requests.Session()
+        i = n
+        while not self._stop.is_set():
+            path = CLIENT_PATHS[i % len(CLIENT_PATHS)]
+            i += 1
+            try:
+                response = session.get(self.server.url + path, timeout=30, allow_redirects=False)
+                version = response.json().get("release") if path == "/version" else None
+                self.answers.append((time.monotonic(), path, response.status_code, version))
+            except requests.RequestException as error:
+                self.answers.append((time.monotonic(), path, f"{type(error).__name__}", None))
+
+    def failures(self) -> list[tuple]:
+        return [a for a in self.answers if a[2] != 200]
+
+    def versions(self) -> list[str]:
+        return [a[3] for a in self.answers if a[3]]
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def served_versions(server: RunningServer, asks: int = 12) -> set[str]:
+    """The releases the server's workers answer with (several asks reach several workers)."""
+    return {server.get("/version").json().get("release") for _ in range(asks)}
+
+
+@pytest.fixture
+def own_server(copy_of_repo_inputs: Settings, tmp_path: Path) -> Iterator[RunningServer]:
+    """A server on its own dist/ and data/ copy, checking dist/ every 0.3 s."""
+    settings = replace(copy_of_repo_inputs, reload_interval=0.3, workers=2)
+    build(settings)
+    running = start_server(settings, tmp_path / "server.log")
+    yield running
+    stop_server(running)
+
+
+# ---- /healthz and /version -----------------------------------------------------------------------
+
+
+def test_healthz_says_ready_and_why(server: RunningServer) -> None:
+    response = server.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    release = read_release_info(current_release(server.settings))
+    assert body["ready"] is True and body["status"] == "ok"
+    assert body["version"] == release["version"]
+    assert release["version"] in body["reason"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_version_names_release_triples_build_time_and_software(server: RunningServer) -> None:
+    body = server.get("/version").json()
+    release = read_release_info(current_release(server.settings))
+    assert body == {
+        "release": release["version"],
+        "triples": release["triples"],
+        "built_at": release["built_at"],
+        "software_version": __version__,
+    }
+
+
+def test_one_access_log_line_per_request_with_status_and_duration(server: RunningServer) -> None:
+    probe = uuid.uuid4().hex
+    assert server.get(f"/healthz?probe={probe}").status_code == 200
+    assert server.get(f"/no-such-page-{probe}").status_code == 404
+
+    def lines() -> list[str]:
+        text = server.log.read_text(errors="replace")
+        return [line for line in text.splitlines() if probe in line]
+
+    assert wait_for(lambda: len(lines()) == 2, timeout=10), lines()
+    ok, missing = lines()
+    assert re.search(rf'"GET /healthz\?probe={probe} HTTP/1.1" 200 \d+ \d+ms', ok), ok
+    assert re.search(rf'"GET /no-such-page-{probe} HTTP/1.1" 404 \d+ \d+ms', missing), missing
+
+
+def test_gunicorn_configuration() -> None:
+    options = gunicorn_options(Settings(workers=3, threads=5, max_url_bytes=99999))
+    assert options["worker_class"] == "gthread"
+    assert (options["workers"], options["threads"]) == (3, 5)
+    assert options["limit_request_line"] == 8190  # gunicorn's own ceiling
+    assert "%(s)s" in ACCESS_LOG_FORMAT and "%(M)s" in ACCESS_LOG_FORMAT
+    assert options["control_socket_disable"] is True
+
+
+# ---- new releases --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_new_build_is_served_without_a_dropped_request(own_server: RunningServer) -> None:
+    settings = own_server.settings
+    old = read_release_info(current_release(settings))["version"]
+    edit_data(settings, "edited")
+    with ClientLoop(own_server) as loop:
+        time.sleep(1.0)
+        result = run_cli(settings, "build")
+        assert result.returncode == 0, result.stderr
+        new = read_release_info(current_release(settings))["version"]
+        assert new != old
+        assert wait_for(lambda: served_versions(own_server) == {new}, timeout=30)
+        time.sleep(1.0)
+    assert loop.failures() == []
+    assert len(loop.answers) > 50
+    versions = loop.versions()
+    assert versions[0] == old and versions[-1] == new
+    # The query processes follow the release: the edited label is found by SPARQL.
+    query = 'ASK { ?s ?p "Academic sector (edited)"@en }'
+    answer = own_server.get("/sparql", params={"query": query},
+                            headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+@pytest.mark.slow
+def test_a_failed_build_keeps_the_last_good_release_and_healthz_says_so(
+    own_server: RunningServer,
+) -> None:
+    settings = own_server.settings
+    old = read_release_info(current_release(settings))["version"]
+    break_data(settings)
+    with ClientLoop(own_server) as loop:
+        result = run_cli(settings, "build")
+        time.sleep(1.0)
+    assert result.returncode == 1 and "keeps serving" in result.stderr
+    assert loop.failures() == []
+    assert set(loop.versions()) == {old}
+    health = own_server.get("/healthz")
+    assert health.status_code == 200
+    body = health.json()
+    assert body["ready"] is True and body["version"] == old
+    assert body["status"] == "degraded" and body["last_build"] == "failed"
+    assert "zz-broken.ttl" in body["last_build_message"]
+    assert any("newer build failed" in p for p in body["problems"])
+
+
+def point_current_at_a_damaged_release(settings: Settings) -> None:
+    good = current_release(settings)
+    damaged = good.parent / "29990101-damaged0"
+    damaged.mkdir()
+    info = {**read_release_info(good), "version": damaged.name}
+    (damaged / "release.json").write_text(json.dumps(info))
+    (damaged / "mwg.nt").write_text("<not n-triples\n")
+    temporary = settings.dist_dir / ".current.test"
+    temporary.symlink_to(Path("releases") / damaged.name)
+    os.replace(temporary, settings.dist_dir / "current")
+
+
+def test_a_process_starting_on_a_damaged_release_serves_the_newest_good_one(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    settings = replace(built_settings, dist_dir=tmp_path / "dist")
+    shutil.copytree(built_settings.dist_dir, settings.dist_dir, symlinks=True)
+    good = read_release_info(current_release(settings))["version"]
+    point_current_at_a_damaged_release(settings)
+    holder = ReleaseHolder(settings)
+    assert holder.current().version == good
+    assert "29990101-damaged0 could not be loaded" in holder.problem
+    assert holder.refresh() is False  # the damaged release is not tried again and again
+
+
+@pytest.mark.slow
+def test_a_damaged_release_is_never_swapped_in(own_server: RunningServer) -> None:
+    """Even if dist/current pointed at a release that cannot load, the old one keeps serving."""
+    settings = own_server.settings
+    old = read_release_info(current_release(settings))["version"]
+    point_current_at_a_damaged_release(settings)
+    with ClientLoop(own_server) as loop:
+        assert wait_for(lambda: "problems" in own_server.get("/healthz").json(), timeout=15)
+    assert loop.failures() == []
+    assert set(loop.versions()) == {old}
+    body = own_server.get("/healthz").json()
+    assert body["status"] == "degraded" and body["version"] == old
+    assert any("29990101-damaged0 could not be loaded" in p for p in body["problems"])
+
+
+@pytest.mark.slow
+def test_sighup_swaps_the_release_without_a_dropped_request(
+    copy_of_repo_inputs: Settings, tmp_path: Path
+) -> None:
+    settings = replace(copy_of_repo_inputs, reload_interval=0.0, workers=2)  # only on SIGHUP
+    old = build(settings).version
+    running = start_server(settings, tmp_path / "server.log")
+    try:
+        edit_data(settings, "hup")
+        new = build(settings).version
+        time.sleep(1.0)
+        assert served_versions(running) == {old}  # reload_interval 0: no watching
+        with ClientLoop(running) as loop:
+            time.sleep(0.5)
+            os.kill(running.process.pid, signal.SIGHUP)
+            assert wait_for(lambda: served_versions(running) == {new}, timeout=60)
+            time.sleep(0.5)
+        assert loop.failures() == []
+        assert loop.versions()[0] == old and loop.versions()[-1] == new
+    finally:
+        stop_server(running)
+
+
+# ---- starting up ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_server_started_with_broken_data_serves_the_existing_release(
+    copy_of_repo_inputs: Settings, tmp_path: Path
+) -> None:
+    settings = copy_of_repo_inputs
+    version = build(settings).version
+    break_data(settings)
+    running = start_server(settings, tmp_path / "server.log")
+    try:
+        assert running.get("/version").json()["release"] == version
+        assert running.get("/").status_code == 200
+    finally:
+        stop_server(running)
+
+
+def test_serve_without_a_release_and_with_broken_data_exits_with_the_reason(
+    copy_of_repo_inputs: Settings,
+) -> None:
+    break_data(copy_of_repo_inputs)
+    result = run_cli(copy_of_repo_inputs, "serve", "--port", "1")
+    assert result.returncode == 1
+    assert "no release to serve" in result.stderr and "zz-broken.ttl" in result.stderr

@@ -1,0 +1,82 @@
+"""Overload: more queries than a server process can hold are answered 503 + Retry-After at once,
+and pages keep being served meanwhile (they never wait behind runaway queries)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from mwg_graph.config import Settings
+from mwg_graph.overload import Gate, Overloaded, query_gate
+from tests.conftest import start_server, stop_server
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+def test_gate_leaves_a_thread_for_pages() -> None:
+    gate = query_gate(Settings(query_workers=2, threads=8, query_timeout=10))
+    assert (gate.capacity, gate.max_waiting, gate.max_wait, gate.retry_after) == (4, 3, 1.0, 10)
+    assert query_gate(Settings(query_workers=8, threads=8)).capacity == 7
+    assert query_gate(Settings(query_workers=8, threads=8)).max_waiting == 0
+    assert query_gate(Settings(query_workers=1, threads=1)).capacity == 1
+    assert query_gate(Settings(query_timeout=2.5)).retry_after == 3
+
+
+def test_a_full_gate_lets_a_few_wait_briefly() -> None:
+    gate = Gate(capacity=1, retry_after=1, max_wait=0.3, max_waiting=1)
+    gate.enter()
+    threading.Timer(0.1, gate.leave).start()
+    gate.enter()  # waited for the slot to free
+    started = time.monotonic()
+    with pytest.raises(Overloaded):
+        gate.enter()  # nobody leaves: refused after max_wait
+    assert 0.25 < time.monotonic() - started < 1.0
+
+
+def test_a_full_gate_refuses_at_once() -> None:
+    gate = Gate(capacity=1, retry_after=4)
+    gate.enter()
+    started = time.monotonic()
+    with pytest.raises(Overloaded) as refused:
+        gate.enter()
+    assert time.monotonic() - started < 0.1
+    assert refused.value.code == 503
+    assert refused.value.get_response().headers["Retry-After"] == "4"
+    gate.leave()
+    gate.enter()
+
+
+@pytest.mark.slow
+def test_overload_is_503_with_retry_after_and_pages_still_answer(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    settings = replace(built_settings, workers=1, query_timeout=3.0)
+    extra = {"MWG_THREADS": "4", "MWG_QUERY_WORKERS": "1"}  # gate: 2 queries in, 1 waiting
+    running = start_server(settings, tmp_path / "server.log", extra_env=extra)
+    try:
+        def runaway(_: int) -> tuple[int, float, str | None]:
+            started = time.monotonic()
+            answer = requests.get(running.url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+            return answer.status_code, time.monotonic() - started, answer.headers.get("Retry-After")
+
+        with ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(runaway, n) for n in range(6)]
+            time.sleep(0.5)
+            started = time.monotonic()
+            page = requests.get(running.url + "/", timeout=30)
+            page_seconds = time.monotonic() - started
+            answers = [f.result() for f in futures]
+        assert page.status_code == 200 and page_seconds < 2.0
+        refused = [a for a in answers if a[2] is not None]
+        assert len(refused) >= 3
+        assert all(status == 503 and seconds < 2.0 and retry == "3"
+                   for status, seconds, retry in refused)  # fmt: skip
+        assert all(a[0] == 503 for a in answers)  # the others ran into the time limit
+    finally:
+        stop_server(running)
