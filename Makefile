@@ -4,10 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test build validate lint bench clean chromium
+.PHONY: help run test build validate lint bench clean system-packages
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,19 @@ build: $(STAMP) ## validate data/ and publish a release to dist/
 validate: $(STAMP) ## check data/ against the SHACL shapes
 	$(BIN)/mwg-graph validate
 
-chromium: ## install Debian's Chromium for the browser tests (when missing)
-	@command -v chromium >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+# Debian packages the tests and benchmarks use: chromium (browser tests), strace (the test that no
+# server or build process opens an outside connection), wrk (HTTP load in bench/).
+SYSTEM_TOOLS := chromium strace wrk
 
-test: $(STAMP) chromium ## set up (Python packages, Chromium) and run every test
+system-packages: ## install Debian's chromium, strace and wrk when missing
+	@missing=""; for tool in $(SYSTEM_TOOLS); do \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing:$$missing"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+
+test: $(STAMP) system-packages ## set up (Python packages, chromium, strace) and run every test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 
@@ -38,7 +45,7 @@ lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-bench: $(STAMP) ## run the benchmarks and rewrite BENCHMARKS.md
+bench: $(STAMP) system-packages ## run the benchmarks and rewrite BENCHMARKS.md
 	$(BIN)/python -m bench
 
 clean: ## remove the virtualenv and dist/

@@ -63,7 +63,7 @@ ROWS = [
     # -- parameters -------------------------------------------------------------------------------
     Row("two query parameters", f"/sparql?query={q('ASK {}')}&query={q('ASK {}')}", 400,
         "exactly one"),
-    Row("empty query parameter", "/sparql?query=", 400, "syntax"),
+    Row("empty query parameter", "/sparql?query=", 400, "query is empty"),
     Row("form without a query", "/sparql", 400, "no 'query' parameter", "POST", FORM, b"foo=bar"),
     Row("unknown format parameter", f"/sparql?query={q('ASK {}')}&format=pdf", 400,
         "unknown format"),

@@ -102,6 +102,9 @@ def read_request(
     else:
         raise ProtocolError(405, "Use GET or POST to query this endpoint.")
 
+    if query is not None and not query.strip():
+        # An empty text parses as an empty *update*; it is neither, so say what is missing.
+        raise ProtocolError(400, "The query is empty: give a SPARQL query (SELECT, ASK, …).")
     if query is None and any(k in params for k in ("default-graph-uri", "named-graph-uri")):
         raise ProtocolError(400, "default-graph-uri and named-graph-uri need a query.")
     defaults = tuple(params.getlist("default-graph-uri"))

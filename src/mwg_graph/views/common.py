@@ -11,10 +11,11 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Flask, abort, g, request
+from flask import Flask, g, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..app import get_release, get_settings
 from ..describe_resource import memo
@@ -317,10 +318,20 @@ def incoming_rows(vocab: Graph, description: Graph, subject: Node, language: str
 # ---- formats ----------------------------------------------------------------------------
 
 
+class NoRelease(ServiceUnavailable):
+    """503 for the moment before the first release is loaded; says so and when to come back."""
+
+    description = "No release of the graph is being served yet; try again in a few seconds."
+
+    def get_headers(self, environ=None, scope=None):
+        return [*super().get_headers(environ, scope), ("Retry-After", "5")]
+
+
 def require_release() -> PublishedRelease:
     release = get_release()
     if release is None:
-        abort(503)
+        g.pop("mwg_release", None)
+        raise NoRelease()
     return release
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import Graph, URIRef
 from werkzeug.exceptions import HTTPException
 
@@ -269,9 +269,4 @@ def _not_found(error: HTTPException):
     return not_found(error)
 
 
-@bp.app_errorhandler(503)
-def _unavailable(error: HTTPException):
-    g.pop("mwg_release", None)
-    response = Response("No release is being served yet.\n", 503, mimetype="text/plain")
-    response.headers["Retry-After"] = "5"
-    return response
+
