@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import replace
 
+import psutil
 import pytest
 import requests
 
@@ -95,3 +96,32 @@ def test_rows_are_capped_and_say_so(limited):
 def test_limit_is_a_setting(limited):
     assert limited.settings.query_timeout == LIMIT
     assert isinstance(requests.__version__, str)
+
+
+@pytest.mark.slow
+def test_a_killed_server_worker_takes_its_busy_query_process_with_it(built_settings, tmp_path):
+    """A runaway query must not outlive the gunicorn worker that started it (it holds a core)."""
+    settings = replace(built_settings, query_timeout=60.0, workers=1)
+    running = start_server(settings, tmp_path / "server.log", {"MWG_QUERY_WORKERS": "1"})
+    try:
+        assert running.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        query = RUNAWAYS["cartesian product"]
+        threading.Thread(
+            target=lambda: requests.post(
+                running.url + "/sparql", data={"query": query}, timeout=20
+            ),
+            daemon=True,
+        ).start()
+        worker = psutil.Process(running.process.pid).children()[0]
+        deadline = time.monotonic() + 10
+        busy: list[psutil.Process] = []
+        while not busy and time.monotonic() < deadline:
+            time.sleep(0.2)
+            busy = [p for p in worker.children(recursive=True) if p.cpu_percent(0.1) > 50]
+        assert busy, "the runaway query never started"
+        descendants = worker.children(recursive=True)
+        worker.kill()
+        _, alive = psutil.wait_procs(descendants, timeout=5)
+        assert alive == [], f"still running after their server worker died: {alive}"
+    finally:
+        stop_server(running)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -35,9 +36,34 @@ _context.set_forkserver_preload(["mwg_graph.sparql.engine"])
 START_TIMEOUT = 120.0  # seconds a new query process may take to load the release
 
 
-def _serve(conn: Connection, spec: StoreSpec) -> None:
+def _die_with_server(server_pid: int) -> None:
+    """End this query process as soon as the server process that owns it is gone.
+
+    An idle query process ends by itself when its pipe closes, but a busy one would go on with a
+    runaway query for ever after its server process died (a killed gunicorn worker), holding a
+    core. The parent-death signal cannot catch that — our parent is the forkserver, which every
+    query process keeps alive — so a watchdog thread looks for the server process twice a second.
+    (The engines release the GIL while they evaluate, so the thread gets to run.)
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # a process of another user took the pid: ours is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="mwg-server-watch").start()
+
+
+def _serve(conn: Connection, spec: StoreSpec, server_pid: int) -> None:
     """The query process: load the store, then answer jobs until the pipe closes."""
     from .engine import execute, open_store
+
+    _die_with_server(server_pid)
 
     try:
         dataset = open_store(spec)
@@ -147,7 +173,7 @@ class QueryPool:
     def _start(self) -> None:
         parent, child = _context.Pipe()
         process = _context.Process(
-            target=_serve, args=(child, self.spec), daemon=True, name="mwg-query"
+            target=_serve, args=(child, self.spec, os.getpid()), daemon=True, name="mwg-query"
         )
         process.start()
         child.close()
