@@ -52,8 +52,9 @@ def test_runaway_query_is_stopped_in_time(limited, name):
 
 @pytest.mark.slow
 def test_other_clients_keep_being_answered(limited):
+    fresh_runaway = RUNAWAYS["cartesian product"] + " # not run before, so not remembered"
     runaway = threading.Thread(
-        target=lambda: limited.post("/sparql", data={"query": RUNAWAYS["cartesian product"]})
+        target=lambda: limited.post("/sparql", data={"query": fresh_runaway})
     )
     # wait for the replacement process of the previous test, if any, to be ready
     assert limited.get("/sparql", params={"query": "ASK {}"}).status_code == 200
@@ -69,6 +70,22 @@ def test_other_clients_keep_being_answered(limited):
     assert max(times) < 0.5, times
     # the killed process was replaced: queries keep working afterwards
     time.sleep(0.5)
+    assert limited.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_query_that_timed_out_is_answered_at_once_for_a_while(limited):
+    query = RUNAWAYS["cartesian product"] + " # asked twice"
+    first = limited.post("/sparql", data={"query": query})
+    assert first.status_code == 503 and "timed out" in first.text
+    hold = int(first.headers["Retry-After"])
+    assert hold >= 3 * LIMIT
+    started = time.monotonic()
+    again = limited.post("/sparql", data={"query": "  " + query.replace(" ", "\n", 3)})
+    assert time.monotonic() - started < 0.5, "the same query (up to whitespace) ran again"
+    assert again.status_code == 503 and "not run again" in again.text
+    assert 0 < int(again.headers["Retry-After"]) <= hold
+    time.sleep(0.5)  # the process that was stopped has been replaced: other queries run
     assert limited.get("/sparql", params={"query": "ASK {}"}).status_code == 200
 
 

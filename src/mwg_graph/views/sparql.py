@@ -15,6 +15,7 @@ Every answer allows any origin (CORS); updates and SERVICE are refused
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from functools import cache
@@ -31,6 +32,7 @@ from ..sparql.examples import load_examples
 from ..sparql.guard import READ_ONLY, Refused, check_query, is_update
 from ..sparql.protocol import ProtocolError, read_request
 from ..sparql.results import ASK_OFFERS, GRAPH_OFFERS, SELECT_OFFERS
+from ..sparql.runaways import RecentRunaways
 from ..sparql.workers import Engine
 
 bp = Blueprint("sparql", __name__)
@@ -56,6 +58,8 @@ def _setup(state) -> None:
         Iris(settings.base_iri).prefixes(),
     )
     app.extensions["mwg_sparql"] = engine
+    # A timed-out query is refused at once for three time limits (at least 30 s) after.
+    app.extensions["mwg_runaways"] = RecentRunaways(max(30.0, 3 * settings.query_timeout))
     app.extensions["mwg_releases"].listeners.append(lambda release: engine.swap(release.path))
     app.extensions["mwg_sparql_warm"] = threading.Event()
 
@@ -123,24 +127,44 @@ def endpoint():
         default_graphs=asked.default_graphs,
         named_graphs=asked.named_graphs,
     )
+    runaways: RecentRunaways = current_app.extensions["mwg_runaways"]
+    if wait := runaways.seconds_left(job):
+        return _timed_out(
+            f"Query timed out: the same query was stopped after {settings.query_timeout:g} s, "
+            "the time limit of this endpoint, a moment ago, so it is not run again for "
+            f"{math.ceil(wait)} s.",
+            wait,
+        )
     outcome = current_app.extensions["mwg_sparql"].pool(release.path).run(job, deadline)
     if outcome.kind == "timeout":
-        return _text(
-            503,
+        runaways.remember(job)
+        return _timed_out(
             f"Query timed out: it was stopped after {settings.query_timeout:g} s, the time "
-            "limit of this endpoint. Make it cheaper (more specific patterns, a LIMIT) or download "
-            "the data and query it yourself.",
+            "limit of this endpoint.",
+            runaways.hold_seconds,
         )
     if outcome.kind == "syntax" and is_update(asked.query):
         return _text(403, READ_ONLY)
     response = Response(outcome.body, outcome.status, content_type=outcome.media_type)
     response.headers.update(outcome.headers)
+    if outcome.status == 503:  # no query process came free in time: come back a limit later
+        response.headers["Retry-After"] = str(math.ceil(settings.query_timeout))
     media_type = outcome.media_type.split(";")[0]
     if asked.format_given and media_type in DOWNLOAD_NAMES:
         response.headers["Content-Disposition"] = f'inline; filename="{DOWNLOAD_NAMES[media_type]}"'
     response.headers["Cache-Control"] = (
         "no-store" if outcome.status >= 500 else "public, max-age=60"
     )
+    return response
+
+
+def _timed_out(message: str, retry_after: float) -> Response:
+    response = _text(
+        503,
+        message + " Make it cheaper (more specific patterns, a LIMIT) or download the data and "
+        "query it yourself.",
+    )
+    response.headers["Retry-After"] = str(math.ceil(retry_after))
     return response
 
 
