@@ -60,7 +60,7 @@ class Settings:
         8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int
     )
     workers: int = _setting(2, "Server worker processes (gunicorn).", int)
-    threads: int = _setting(8, "Threads per server worker.", int)
+    threads: int = _setting(16, "Threads per server worker.", int)
     query_workers: int = _setting(
         2,
         "Query processes per server worker; a runaway query is ended by killing its process.",
