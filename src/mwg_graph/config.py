@@ -67,6 +67,12 @@ class Settings:
         int,
     )
     store: str = _setting("oxigraph", "RDF store that answers queries: `oxigraph` or `memory`.")
+    result_cache_mb: float = _setting(
+        32.0,
+        "Memory per server worker for answers to queries already asked of this release, in MB "
+        "(0 = off).",
+        float,
+    )
     extra_data: str = _setting(
         "",
         "Extra TriG or N-Quads file the SPARQL store loads beside the release, as named graphs "
