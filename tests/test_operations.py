@@ -262,9 +262,16 @@ def test_a_damaged_release_is_never_swapped_in(own_server: RunningServer) -> Non
         assert wait_for(lambda: "problems" in own_server.get("/healthz").json(), timeout=15)
     assert loop.failures() == []
     assert set(loop.versions()) == {old}
-    body = own_server.get("/healthz").json()
-    assert body["status"] == "degraded" and body["version"] == old
-    assert any("29990101-damaged0 could not be loaded" in p for p in body["problems"])
+
+    def every_worker_says_so() -> bool:  # each worker process notices on its own next check
+        bodies = [own_server.get("/healthz").json() for _ in range(8)]
+        return all(
+            b["status"] == "degraded" and b["version"] == old
+            and any("29990101-damaged0 could not be loaded" in p for p in b["problems"])
+            for b in bodies
+        )  # fmt: skip
+
+    assert wait_for(every_worker_says_so, timeout=15)
 
 
 @pytest.mark.slow
