@@ -170,16 +170,23 @@ def wrk(url: str, concurrency: int, accept: str | None = JSON_RESULTS) -> Run:
     return Run(max(0, total - failed) / DURATION, p50, p99, failed)
 
 
+def accept_for(example: Example) -> str:
+    """Results for SELECT/ASK; a graph format for CONSTRUCT/DESCRIBE (asking those for SPARQL
+    JSON is rightly a 406)."""
+    graph_query = re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", example.text, re.I | re.M)
+    return "text/turtle" if graph_query else JSON_RESULTS
+
+
 def query_url(base: str, path: str, example: Example) -> str:
     return f"{base}{path}?query={urllib.parse.quote(example.text)}"
 
 
-def warm_up(url: str, timeout: float = 300) -> int:
+def warm_up(url: str, accept: str, timeout: float = 300) -> int:
     """Ask once and wait for the answer: query processes may still be loading the release."""
     deadline = time.monotonic() + timeout
     status = 0
     while time.monotonic() < deadline:
-        status = requests.get(url, headers={"Accept": JSON_RESULTS}, timeout=timeout).status_code
+        status = requests.get(url, headers={"Accept": accept}, timeout=timeout).status_code
         if status == 200:
             break
         time.sleep(0.5)
@@ -224,18 +231,19 @@ def real_graph_section(settings: Settings, queries: list[Example]) -> str:
         rows = []
         ratios_static, ratios_peer, ratios_engine = [], [], []
         for example in queries:
-            warm_up(query_url(ours_url, "/sparql", example))
-            peer_status = warm_up(query_url(peer_url, "/", example), timeout=20)
+            accept = accept_for(example)
+            warm_up(query_url(ours_url, "/sparql", example), accept)
+            peer_status = warm_up(query_url(peer_url, "/", example), accept, timeout=20)
             cells = [f"`{example.name}`"]
-            warm_up(query_url(uncached_url, "/sparql", example))
+            warm_up(query_url(uncached_url, "/sparql", example), accept)
             for c in (1, 16):
-                run = wrk(query_url(ours_url, "/sparql", example), c)
+                run = wrk(query_url(ours_url, "/sparql", example), c, accept)
                 cells += [f"{run.rps:,.0f}", f"{run.p50_ms:.1f}", f"{run.p99_ms:.1f}"]
                 if c == 16:
-                    engine_run = wrk(query_url(uncached_url, "/sparql", example), c)
+                    engine_run = wrk(query_url(uncached_url, "/sparql", example), c, accept)
                     cells += [f"{engine_run.rps:,.0f}", f"{engine_run.p50_ms:.1f}"]
                     ratios_engine.append(engine_run.rps / static[16].rps)
-                    peer_run = wrk(query_url(peer_url, "/", example), c)
+                    peer_run = wrk(query_url(peer_url, "/", example), c, accept)
                     if peer_run.rps > 0:
                         ratio = run.rps / peer_run.rps
                         cells += [f"{peer_run.rps:,.0f}", f"{ratio:.1f}×"]
@@ -259,7 +267,7 @@ def real_graph_section(settings: Settings, queries: list[Example]) -> str:
         f"Our server: `mwg-graph serve` (gunicorn, {settings.workers} workers × {settings.threads} "
         f"threads, {settings.query_workers} query processes each). Peer: rdflib-endpoint "
         "(uvicorn, 2 workers) on the same `mwg.nt`. `wrk` on the same 2 cores, "
-        f"{DURATION} s per cell, `Accept: {JSON_RESULTS}`.\n\n"
+        f"{DURATION} s per cell, `Accept: {JSON_RESULTS}` (`text/turtle` for DESCRIBE).\n\n"
         f"Static file (`{static_path()}`, the limit of the HTTP stack): "
         f"c=1 {static[1].rps:,.0f} req/s (p50 {static[1].p50_ms:.1f} ms, "
         f"p99 {static[1].p99_ms:.1f} ms); "
@@ -289,8 +297,8 @@ def synthetic_section(settings: Settings, queries: list[Example], work: Path) ->
         startup = time.perf_counter() - started
         try:
             for example in queries:
-                warm_up(query_url(url, "/sparql", example))
-            http = {e.name: wrk(query_url(url, "/sparql", e), 1) for e in queries}
+                warm_up(query_url(url, "/sparql", example), accept_for(example))
+            http = {e.name: wrk(query_url(url, "/sparql", e), 1, accept_for(e)) for e in queries}
             memory = tree_rss_mb(server)
         finally:
             stop(server)

@@ -16,10 +16,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -37,6 +35,7 @@ from mwg_graph.load import load_data
 from mwg_graph.release import build
 from mwg_graph.security import content_security_policy, inline_script_hashes
 from tests.conftest import RunningServer, free_port
+from tests.loopback import Listener
 from tests.raw_http import raw_request
 
 HTML_PAGES = ["/", "/browse/", "/downloads/", "/doc/organization/mwg", "/def", "/widget/"]
@@ -178,7 +177,7 @@ def test_no_path_traversal(server: RunningServer, target: str) -> None:
 # ---- nothing reaches the network ----------------------------------------------------------------
 
 
-_GUARD = '''
+_GUARD = """
 import os, socket
 _log = os.environ["MWG_NETGUARD_LOG"]
 _connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -203,7 +202,7 @@ def getaddrinfo(host, *args, **kwargs):
     return _getaddrinfo(host, *args, **kwargs)
 socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
 socket.getaddrinfo = getaddrinfo
-'''
+"""
 _INET = re.compile(r"connect\(\d+, \{sa_family=AF_INET6?, (?P<rest>[^}]*)\}")
 
 
@@ -246,33 +245,6 @@ class Watcher:
         if self.guard_log.exists():
             found += self.guard_log.read_text().splitlines()
         return found
-
-
-class Listener:
-    """A loopback listener standing in for a remote server: it records every connection."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.socket.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
 
 
 @pytest.fixture
