@@ -136,18 +136,13 @@ def _dataset(graph: Graph, node: URIRef, doc: dict[str, Any]) -> None:
         value = graph.value(node, prop)
         if value is not None:
             doc[key] = str(value)
-    publisher = graph.value(node, DCTERMS.publisher)
-    if isinstance(publisher, URIRef):
-        doc["publisher"] = {"@type": "Organization", "@id": str(publisher)}
-        name = graph.value(publisher, SKOS.prefLabel)
-        if name is not None:
-            doc["publisher"]["name"] = str(name)
-    creator = graph.value(node, DCTERMS.creator)
-    if isinstance(creator, URIRef):
-        doc["creator"] = {"@type": "Organization", "@id": str(creator)}
-        name = graph.value(creator, SKOS.prefLabel)
-        if name is not None:
-            doc["creator"]["name"] = str(name)
+    for prop, key in ((DCTERMS.publisher, "publisher"), (DCTERMS.creator, "creator")):
+        agent = graph.value(node, prop)
+        if isinstance(agent, URIRef):
+            doc[key] = {"@type": "Organization", "@id": str(agent)}
+            name = graph.value(agent, SKOS.prefLabel)
+            if name is not None:
+                doc[key]["name"] = str(name)
     downloads = []
     for dist in sorted(graph.objects(node, DCAT.distribution), key=str):
         item = {"@type": "DataDownload", "contentUrl": str(dist)}

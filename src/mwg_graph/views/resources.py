@@ -24,6 +24,7 @@ from .. import http
 from ..describe_resource import describe, describe_ontology, exists, memo, ontology_terms
 from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type, rdf_format_by_suffix
 from ..namespaces import GEO, KINDS, SLUG
+from ..published import PublishedRelease
 from ..schema_org import describe_for_search, script_json
 from ..svgmap import Point, layout
 from . import common
@@ -41,13 +42,20 @@ def split_suffix(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-@bp.route("/id/<kind>/<name>")
-def identifier(kind: str, name: str):
+def minted(kind: str, name: str) -> tuple[PublishedRelease, URIRef, str, str | None]:
+    """The release and the IRI ``{base}id/{kind}/{slug}`` named by a path, or 404 when the release
+    mints no such resource."""
     slug, suffix = split_suffix(name)
     release = require_release()
     iri = URIRef(f"{common.iris().base}id/{kind}/{slug}")
     if kind not in KINDS or not SLUG.match(slug) or not exists(release.graph, iri):
         abort(404)
+    return release, iri, slug, suffix
+
+
+@bp.route("/id/<kind>/<name>")
+def identifier(kind: str, name: str):
+    release, _, slug, suffix = minted(kind, name)
     http.mark(release)
     response = redirect(site_href(f"doc/{kind}/{slug}{suffix or ''}", keep_lang=False), 303)
     return response
@@ -62,11 +70,7 @@ def kind_index(kind: str):
 
 @bp.route("/doc/<kind>/<name>")
 def document(kind: str, name: str):
-    slug, suffix = split_suffix(name)
-    release = require_release()
-    iri = URIRef(f"{common.iris().base}id/{kind}/{slug}")
-    if kind not in KINDS or not SLUG.match(slug) or not exists(release.graph, iri):
-        abort(404)
+    release, iri, slug, suffix = minted(kind, name)
     return respond(
         f"doc/{kind}/{slug}",
         suffix,
