@@ -23,9 +23,9 @@ from rdflib import Graph
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
 from mwg_graph.release import build
 
-SOURCE_PAGE = PROJECT_ROOT.parent / "shared" / "source" / "mwg-about.th.txt"
-REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
-W3C_DIR = PROJECT_ROOT.parent / "shared" / "w3c"
+SOURCE_PAGE = PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt"
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+W3C_DIR = PROJECT_ROOT / "tests" / "w3c"
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """Pages for people: home page, resource pages, index pages, language choice, embedded JSON-LD.
 
-Expected values come from the source page (shared/source/mwg-about.th.txt), not from the code.
+Expected values come from the source page (data/sources/mwg-about.th.txt), not from the code.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rdflib.namespace import SKOS
 
 from mwg_graph.config import PROJECT_ROOT
 
-SOURCE_PAGE = PROJECT_ROOT.parent / "shared" / "source" / "mwg-about.th.txt"
+SOURCE_PAGE = PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt"
 
 
 def source_section(heading: str) -> list[str]:
@@ -268,7 +268,7 @@ def test_literals_are_escaped(built_settings):
 
 def test_founding_month_reads_as_each_language_writes_it(server):
     # The source page: "ตั้งแต่เดือนกุมภาพันธ์ 2549" — Thai readers see the Buddhist Era year.
-    source = (PROJECT_ROOT.parent / "shared" / "source" / "mwg-about.th.txt").read_text("utf-8")
+    source = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text("utf-8")
     month_th, year_be = re.search(r"ตั้งแต่เดือน(\S+) (\d{4})", source).groups()
     thai = server.get("/?lang=th").text
     assert f"{month_th} {year_be}" in thai

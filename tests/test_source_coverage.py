@@ -1,6 +1,6 @@
 """The published graph says everything the source page says, and nothing it does not.
 
-Expectations are read from the source page itself (../shared/source/mwg-about.th.txt) and the
+Expectations are read from the source page itself (data/sources/mwg-about.th.txt) and the
 checked reference table, never copied from data/. Thai text is compared by its *skeleton* — the
 base letters with whitespace and combining vowels/tone marks removed — so the test tolerates the
 repairs of extraction damage (a mark split off or misplaced) but not a changed or missing word.
@@ -171,7 +171,7 @@ def test_every_main_partner_is_a_member(graph: Graph, iris: Iris) -> None:
 
 
 def test_checked_names_are_published_and_source_spelling_kept(graph: Graph, iris: Iris) -> None:
-    # From ../shared/reference/README.md: "Word Vision" is a typo for World Vision.
+    # From data/reference/README.md: "Word Vision" is a typo for World Vision.
     reference = (REFERENCE_DIR / "README.md").read_text(encoding="utf-8")
     assert "World Vision Foundation of Thailand" in reference
     member = iris.instance("organization", "wvft")

@@ -1,6 +1,6 @@
 """Every example query of the query page returns the answer the SOURCE PAGE gives.
 
-Expected values come from ../shared/source/mwg-about.th.txt (the MWG "about" page), read here, not
+Expected values come from data/sources/mwg-about.th.txt (the MWG "about" page), read here, not
 from data/: 21 members, 5 strategies in order, 16 provinces, 3 main issues, 3 visions, 5 missions,
 10 collaborator categories, 3 sectors, the target groups with Myanmar, Lao and Cambodian nationals.
 """

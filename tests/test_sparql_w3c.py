@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol and Service Description test manifests, run against the real server.
 
-https://w3c.github.io/rdf-tests/sparql/sparql11/ — the manifests are in ../shared/w3c/sparql11/.
+https://w3c.github.io/rdf-tests/sparql/sparql11/ — the manifests are in tests/w3c/sparql11/.
 Every ``mf:ProtocolTest`` is one test case. This endpoint is read-only, so the update tests
 (``update_*``, expected 2xx) instead check that the update is refused with a 4xx and that the data
 is

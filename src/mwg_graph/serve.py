@@ -2,7 +2,7 @@
 
 gunicorn (pre-fork, one copy of the release per worker, ``gthread`` workers) rather than waitress:
 measured here it serves about 2.2× the static-file and 10× the SPARQL throughput
-(shared/MEASURED.md), and a worker that dies is replaced by its arbiter. Flask's development server
+(BENCHMARKS.md), and a worker that dies is replaced by its arbiter. Flask's development server
 only runs with ``--debug``.
 
 New releases reach a running server two ways, both without dropping a request:
