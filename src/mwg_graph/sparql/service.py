@@ -61,9 +61,12 @@ class SparqlService:
         self.runaways = RecentRunaways(max(30.0, 3 * settings.query_timeout))
         self.results = ResultCache(int(settings.result_cache_mb * 2**20))
 
-    def answer(self, release_path: Path, version: str, asked: QueryRequest, arrived: float
-               ) -> Outcome:  # fmt: skip
-        """The outcome of ``asked`` on the release; ``arrived``: when its body had arrived."""
+    def answer(self, release_path: Path, asked: QueryRequest, arrived: float) -> Outcome:
+        """The outcome of ``asked`` on the release; ``arrived``: when its body had arrived.
+
+        The query processes may still be on the previous release for a moment after a swap (they
+        are replaced once the new ones are ready): the cache key names the release that answers.
+        """
         assert asked.query is not None
         settings = self.settings
         job = Job(
@@ -85,15 +88,15 @@ class SparqlService:
                 wait,
                 "remembered runaway",
             )
+        pool = self.engine.pool(release_path)
         key = cache_key(
-            version, identity, job.select_type, job.ask_type, job.graph_type,
+            str(pool.release), identity, job.select_type, job.ask_type, job.graph_type,
             job.max_rows, job.max_bytes,
         )  # fmt: skip
         outcome = self.results.get(key)
         if outcome is not None:
             return outcome
         limit = settings.query_timeout
-        pool = self.engine.pool(release_path)
         outcome = pool.run(job, wait_until=arrived + limit, limit=limit)
         if outcome.status == 200:
             self.results.put(key, outcome)

@@ -44,6 +44,7 @@ _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["mwg_graph.sparql.engine", "mwg_graph.store"])
 
 START_TIMEOUT = 120.0  # seconds a new query process may take to load the release
+SWAP_WAIT = 20.0  # seconds a swap waits for the new pool (below the WSGI server's worker timeout)
 ABORTED = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS)  # how a failed allocation ends Rust
 
 
@@ -140,6 +141,7 @@ class QueryPool:
         self._closed = False
         self._lock = threading.Lock()
         self._live: set[_Process] = set()
+        self.ready = threading.Event()  # set once a process has loaded the release
         self.started = 0  # processes started so far (tests watch respawns)
         for _ in range(self.size):
             self._start_in_background()
@@ -236,6 +238,7 @@ class QueryPool:
             self._end(worker)
             return
         self._give_back(worker)
+        self.ready.set()
 
 
 class Engine:
@@ -254,8 +257,17 @@ class Engine:
             return self._pool
 
     def swap(self, release: Path) -> None:
+        """Serve ``release`` from now on, once a process of its new pool is ready.
+
+        Until then the old pool goes on answering (on the old release), so a swap never makes
+        queries wait or fail. The first swap of a server process (at its start, before it takes
+        requests under gunicorn) waits too, so that its first queries find a process ready.
+        """
+        new = self._new_pool(release)
+        if not new.ready.wait(SWAP_WAIT):
+            log.error("no query process became ready on %s; swapping anyway", release)
         with self._lock:
-            old, self._pool = self._pool, self._new_pool(release)
+            old, self._pool = self._pool, new
         if old is not None:
             old.close()
 

@@ -129,7 +129,7 @@ def endpoint():
     release = get_release()
     if release is None:
         return _text(503, "No release of the graph has been built yet; try again later.")
-    outcome = _service().answer(release.path, release.version, asked, arrived)
+    outcome = _service().answer(release.path, asked, arrived)
     return _respond(outcome, asked.format_given)
 
 
