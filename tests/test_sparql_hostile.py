@@ -45,7 +45,8 @@ BOMB = (  # 811 bytes in the issue: each BIND doubles the string, 2^24 × 100 by
 
 @pytest.fixture(scope="module")
 def hostile(built_settings: Settings, tmp_path_factory) -> Iterator[RunningServer]:
-    """One worker, a 3 s query limit, 256 MB per query, a 2 s body deadline, no per-address cap."""
+    """One worker, a 3 s query limit, 256 MB per query, a 2 s body deadline, answers of at most
+    20,000 bytes, no per-address cap."""
     log: Path = tmp_path_factory.mktemp("hostile") / "server.log"
     settings = replace(built_settings, query_timeout=LIMIT, workers=1)
     extra = {
@@ -53,6 +54,7 @@ def hostile(built_settings: Settings, tmp_path_factory) -> Iterator[RunningServe
         "MWG_BODY_TIMEOUT": "2",
         "MWG_CLIENT_SHARE": "1",
         "MWG_QUERY_WORKERS": "2",
+        "MWG_MAX_RESULT_BYTES": "20000",
     }
     running = start_server(settings, log, extra)
     _wait_for_queries(running)
@@ -321,6 +323,32 @@ def test_the_query_limit_starts_after_the_body_has_arrived(built_settings: Setti
         assert b'"boolean":true' in answer
     finally:
         stop_server(running)
+
+
+def test_slow_bodies_hold_no_query_slot(hostile: RunningServer) -> None:
+    """Six bodies trickling in (more than the 4 query slots) while another client queries."""
+    senders = [
+        threading.Thread(target=_slow_post, args=(hostile, b"ASK {}" + b" " * 30, 0.05))
+        for _ in range(6)
+    ]
+    for sender in senders:
+        sender.start()
+    time.sleep(0.5)
+    probe = hostile.post("/sparql", data=b"ASK { ?s ?p ?o }", headers={**DIRECT, **JSON})
+    for sender in senders:
+        sender.join()
+    assert probe.status_code == 200, probe.text
+
+
+def test_answers_over_the_byte_cap_are_cut_and_say_so(hostile: RunningServer) -> None:
+    response = hostile.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, headers=JSON)
+    assert response.status_code == 200
+    assert len(response.content) <= 20_000
+    rows = response.json()["results"]["bindings"]  # still a whole document
+    assert 0 < len(rows) < len(Graph().parse(hostile.settings.dist_dir / "current" / "mwg.nt"))
+    assert response.headers["MWG-Results-Truncated"].startswith("true")
+    assert "20000 bytes" in response.headers["MWG-Results-Truncated"]
+    assert response.headers["MWG-Max-Result-Bytes"] == "20000"
 
 
 def test_a_distinct_comment_does_not_make_a_runaway_new(hostile: RunningServer) -> None:

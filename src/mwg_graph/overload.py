@@ -12,18 +12,20 @@ already waiting, it is answered ``503 Service Unavailable`` with ``Retry-After``
 §10.2.3): the client should come back later, and it knows when.
 
 **Fairness.** One client address may hold at most ``client_share`` of the slots at once (by
-default half, rounded up): a client looping on slow queries, or sending slow bodies, cannot take
-every slot; the others keep getting in. Behind a reverse proxy every client has the proxy's address,
-so there the share should be 1 (no per-address limit).
+default half, rounded up): a client looping on slow queries cannot take every slot; the others
+keep getting in. A query takes its slot only once its body has arrived (:func:`query_slot`), so slow
+bodies hold none. Behind a reverse proxy every client has the proxy's address, so there the share
+should be 1 (no per-address limit).
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from flask import Flask, g, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import ServiceUnavailable
 
 from .config import Settings
@@ -125,35 +127,28 @@ def query_gate(settings: Settings) -> Gate:
     )
 
 
-def is_query_request() -> bool:
-    """A request that may run a SPARQL query (the editor page and service description need none)."""
-    if request.blueprint != "sparql":
-        return False
-    return request.method == "POST" or "query" in request.args
-
-
-def init_app(
-    app: Flask, settings: Settings, applies: Callable[[], bool] = is_query_request
-) -> Gate:
+def init_app(app: Flask, settings: Settings) -> Gate:
     gate = query_gate(settings)
     app.extensions["mwg_query_gate"] = gate
-
-    def enter() -> None:
-        if applies():
-            client = request.remote_addr or ""
-            gate.enter(client)
-            g.mwg_in_gate = client
-
-    def leave(_error: BaseException | None) -> None:
-        client = g.pop("mwg_in_gate", None)
-        if client is not None:
-            gate.leave(client)
-
-    app.before_request(enter)
-    app.teardown_request(leave)
     # Registered for this class, so that no handler of 503 in general answers for it.
     app.register_error_handler(Overloaded, _answer)
     return gate
+
+
+@contextmanager
+def query_slot() -> Iterator[None]:
+    """Hold one query slot of this server process while a query runs (or raise :class:`Overloaded`).
+
+    The endpoint takes it once the request body has arrived: a client sending its body slowly
+    holds a thread of the WSGI server (the server's business to bound), never a query slot.
+    """
+    gate: Gate = current_app.extensions["mwg_query_gate"]
+    client = request.remote_addr or ""
+    gate.enter(client)
+    try:
+        yield
+    finally:
+        gate.leave(client)
 
 
 def _answer(error: Overloaded):

@@ -27,6 +27,7 @@ from rdflib import Dataset
 from ..app import get_release, get_settings
 from ..formats import RDF_FORMATS, negotiate, rdf_format_by_media_type
 from ..namespaces import Iris
+from ..overload import query_slot
 from ..sparql.description import service_description
 from ..sparql.engine import Outcome
 from ..sparql.examples import load_examples
@@ -129,7 +130,8 @@ def endpoint():
     release = get_release()
     if release is None:
         return _text(503, "No release of the graph has been built yet; try again later.")
-    outcome = _service().answer(release.path, asked, arrived)
+    with query_slot():
+        outcome = _service().answer(release.path, asked, arrived)
     return _respond(outcome, asked.format_given)
 
 
