@@ -25,6 +25,9 @@ class RecentRunaways:
         self._until: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._until)
+
     def seconds_left(self, key: bytes) -> float:
         """How long the query with this key stays refused (0: run it)."""
         now = time.monotonic()

@@ -14,6 +14,7 @@ id, so an operator can find what a user reports while no internal detail reaches
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import secrets
@@ -79,8 +80,10 @@ class SparqlService:
             default_graphs=asked.default_graphs,
             named_graphs=asked.named_graphs,
         )
-        identity = query_key(job.query, job.default_graphs, job.named_graphs)
-        if wait := self.runaways.seconds_left(identity):
+        # The query's identity (normalised text) is only worked out when something needs it.
+        identity = functools.cache(lambda: query_key(query, job.default_graphs, job.named_graphs))
+        query = job.query
+        if self.runaways and (wait := self.runaways.seconds_left(identity())):
             return _refused(
                 f"Query timed out: the same query was stopped after {settings.query_timeout:g} s "
                 "(the time limit of this endpoint) or for want of memory a moment ago, so it is "
@@ -89,19 +92,21 @@ class SparqlService:
                 "remembered runaway",
             )
         pool = self.engine.pool(release_path)
-        key = cache_key(
-            str(pool.release), identity, job.select_type, job.ask_type, job.graph_type,
-            job.max_rows, job.max_bytes,
-        )  # fmt: skip
-        outcome = self.results.get(key)
-        if outcome is not None:
-            return outcome
+        key = None
+        if self.results.max_bytes:
+            key = cache_key(
+                str(pool.release), identity(), job.select_type, job.ask_type, job.graph_type,
+                job.max_rows, job.max_bytes,
+            )  # fmt: skip
+            if (outcome := self.results.get(key)) is not None:
+                return outcome
         limit = settings.query_timeout
         outcome = pool.run(job, wait_until=arrived + limit, limit=limit)
         if outcome.status == 200:
-            self.results.put(key, outcome)
+            if key is not None:
+                self.results.put(key, outcome)
             return outcome
-        return self._word(outcome, identity)
+        return self._word(outcome, identity())
 
     def _word(self, outcome: Outcome, identity: bytes) -> Outcome:
         """The client's message for an outcome that is not an answer (5xx: generic, with an id)."""
