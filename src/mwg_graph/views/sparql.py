@@ -22,7 +22,7 @@ import time
 from functools import cache
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import Dataset
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from ..app import get_release, get_settings
 from ..formats import RDF_FORMATS, negotiate, rdf_format_by_media_type
@@ -265,13 +265,9 @@ def _describe_or_page(accept: str | None) -> Response:
 def _named_graphs(extra_data: str) -> list[str]:
     if not extra_data:
         return []
-    dataset = Dataset()
-    dataset.parse(extra_data, format="trig" if extra_data.endswith(".trig") else "nquads")
-    return sorted(
-        str(g.identifier)
-        for g in dataset.graphs()
-        if g.identifier != dataset.default_graph.identifier
-    )
+    fmt = RdfFormat.TRIG if extra_data.endswith(".trig") else RdfFormat.N_QUADS
+    names = {quad.graph_name for quad in parse(path=extra_data, format=fmt)}
+    return sorted(n.value for n in names if isinstance(n, NamedNode))
 
 
 def _page(query: str | None) -> Response:
