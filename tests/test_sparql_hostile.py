@@ -384,3 +384,17 @@ def test_three_hundred_distinct_big_queries_do_not_grow_a_worker(hostile: Runnin
         list(pool.map(ask, range(300)))
     grown = worker.memory_info().rss - before
     assert grown < 50 * 2**20, f"the worker grew by {grown >> 20} MB"
+
+
+def test_a_fault_is_a_generic_message_whose_id_is_in_the_log(caplog) -> None:
+    from mwg_graph.sparql.engine import Outcome
+    from mwg_graph.sparql.service import SparqlService
+
+    service = SparqlService(Settings())
+    detail = 'query process 123 ended: File "/srv/app/engine.py", line 9, in execute'
+    with caplog.at_level("ERROR", logger="mwg_graph.sparql"):
+        worded = service._word(Outcome(500, b"", kind="crash", detail=detail), b"key")
+    body = worded.body.decode()
+    assert worded.status == 500 and "/srv" not in body and "engine.py" not in body
+    error_id = body.rsplit("error id ", 1)[1].rstrip(")\n")
+    assert any(error_id in r.getMessage() and "engine.py" in r.getMessage() for r in caplog.records)
