@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from mwg_graph.sparql.guard import Refused, check_query
+from mwg_graph.sparql.guard import MAX_DEPTH, Refused, check_query, normalise
 
 from .loopback import Listener
 
@@ -79,3 +79,64 @@ def test_service_is_found_anywhere_in_the_query(query):
 
 def test_the_word_service_elsewhere_is_fine():
     check_query('SELECT * { ?s <http://example.org/service> "SERVICE" }')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p 1.SERVICE <http://x/> { ?a ?b ?c } }",  # '.' ends the triple
+        "SELECT * { ?s ?p ?o FILTER(?o<'a>') SERVICE <http://x/> { ?a ?b ?c } #' \n}",
+        "SELECT * { ?s <http://x/O'Brien> ?o . SERVICE <http://x/> { ?a ?b ?c } }",
+        "PREFIX ex: <urn:ex:> SELECT * { ?s ex:a\\' SERVICE <http://x/> { } ex:b\\' }",
+        "SELECT * { SERV\\u0049CE <http://x/> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p ?o }\n#\\u000aSERVICE <http://x/> { ?a ?b ?c }",  # an escaped newline
+    ],
+)
+def test_service_cannot_hide_behind_quotes_escapes_or_comments(query):
+    with pytest.raises(Refused) as refused:
+        check_query(query)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?service ex:service _:service ; <http://x/service> 'SERVICE' } # SERVICE",
+        'SELECT * { ?s ?p """a\nSERVICE <http://x/> {}""" }',
+        "SELECT * { ?s ?p 'it''s' }",
+        "SELECT (?a + ?b AS ?delete) { }",
+    ],
+)
+def test_the_word_in_names_strings_and_comments_is_fine(query):
+    check_query(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "INSERT DATA { <a:a> <a:b> <a:c> }",
+        "PREFIX a: <urn:a:> # INSERT?\nBASE <urn:b> delete where { ?s ?p ?o }",
+        "  # a comment first\nLOAD <http://x/>",
+        "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        'INSERT DATA { <urn:a> <urn:b> "' + "x" * 100_000,  # broken: refused all the same
+    ],
+)
+def test_updates_are_found_by_their_first_word(query):
+    with pytest.raises(Refused) as refused:
+        check_query(query)
+    assert refused.value.status == 403 and "read-only" in refused.value.message
+
+
+def test_nesting_is_bounded_by_the_brackets_open_at_once():
+    check_query("SELECT * {" + "{ }" * 10_000 + "}")  # many, but never deep
+    with pytest.raises(Refused) as refused:
+        check_query("SELECT * {" + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1) + "}")
+    assert refused.value.status == 400
+    check_query("SELECT * { ?s ?p '" + "{" * 10_000 + "' }")  # brackets in a string do not count
+
+
+def test_normalised_text_ignores_comments_and_whitespace_outside_strings_and_iris():
+    assert normalise("SELECT  *\n# a comment\nWHERE {\t?s ?p 'a  b' } # end") == (
+        "SELECT * WHERE { ?s ?p 'a  b' }"
+    )
+    assert normalise('ASK { ?s ?p "#not a comment" }') == 'ASK { ?s ?p "#not a comment" }'
