@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = {"build": "bench.build_bench", "sparql": "bench.sparql_bench", "load": "bench.load"}
+BENCHES = {
+    "build": "bench.build_bench",
+    "sparql": "bench.sparql_bench",
+    "load": "bench.load",
+    "store": "bench.store_bench",
+    "server": "bench.server_bench",
+}
 
 
 def main(argv: list[str]) -> int:
