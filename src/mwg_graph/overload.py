@@ -10,6 +10,11 @@ for everything else. A query request that finds the gate full waits at most a se
 (and only as long as a thread would still be left for pages); then, or at once when too many are
 already waiting, it is answered ``503 Service Unavailable`` with ``Retry-After`` (RFC 9110
 §10.2.3): the client should come back later, and it knows when.
+
+**Fairness.** One client address may hold at most ``client_share`` of the slots at once (by
+default half, rounded up): a client looping on slow queries, or sending slow bodies, cannot take
+every slot; the others keep getting in. Behind a reverse proxy every client has the proxy's address,
+so there the share should be 1 (no per-address limit).
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ BUSY = (
     "The server is busy answering other queries (all {capacity} query slots of this server "
     "process are taken). Please try again in {retry} seconds."
 )
+OWN_SHARE = (
+    "Your address already has {held} queries running, its share of the {capacity} query slots of "
+    "this server process; wait for them to finish. Please try again in {retry} seconds."
+)
 
 
 class Overloaded(ServiceUnavailable):
@@ -35,20 +44,53 @@ class Overloaded(ServiceUnavailable):
 
 
 class Gate:
-    """At most ``capacity`` requests inside; up to ``max_waiting`` more wait ``max_wait`` s."""
+    """At most ``capacity`` requests inside; up to ``max_waiting`` more wait ``max_wait`` s.
+
+    At most ``per_client`` of those inside or waiting come from one client (address); 0: any.
+    """
 
     def __init__(self, capacity: int, retry_after: int, max_wait: float = 0.0,
-                 max_waiting: int = 0) -> None:  # fmt: skip
+                 max_waiting: int = 0, per_client: int = 0) -> None:  # fmt: skip
         self.capacity = max(1, capacity)
         self.retry_after = max(1, retry_after)
         self.max_wait = max(0.0, max_wait)
         self.max_waiting = max(0, max_waiting)
+        self.per_client = max(0, per_client)  # 0: no limit per client
         self._slots = threading.BoundedSemaphore(self.capacity)
         self._lock = threading.Lock()
+        self._held: dict[str, int] = {}
         self.waiting = 0
         self.refused = 0  # requests answered 503 so far (for tests and logs)
 
-    def enter(self) -> None:
+    def enter(self, client: str = "") -> None:
+        with self._lock:
+            held = self._held.get(client, 0)
+            if self.per_client and held >= self.per_client:
+                self.refused += 1
+                raise Overloaded(
+                    OWN_SHARE.format(held=held, capacity=self.capacity, retry=self.retry_after),
+                    retry_after=self.retry_after,
+                )
+            self._held[client] = held + 1  # counted now, so that parallel requests see it
+        try:
+            self._take_slot()
+        except Overloaded:
+            self._release_client(client)
+            raise
+
+    def leave(self, client: str = "") -> None:
+        self._release_client(client)
+        self._slots.release()
+
+    def _release_client(self, client: str) -> None:
+        with self._lock:
+            held = self._held.get(client, 0) - 1
+            if held > 0:
+                self._held[client] = held
+            else:
+                self._held.pop(client, None)
+
+    def _take_slot(self) -> None:
         if self._slots.acquire(blocking=False):
             return
         with self._lock:
@@ -69,18 +111,17 @@ class Gate:
             retry_after=self.retry_after,
         )
 
-    def leave(self) -> None:
-        self._slots.release()
-
 
 def query_gate(settings: Settings) -> Gate:
     threads = max(1, settings.threads)
     capacity = min(2 * max(1, settings.query_workers), max(1, threads - 1))
+    share = max(0.0, settings.client_share)
     return Gate(
         capacity,
         retry_after=math.ceil(max(1.0, settings.query_timeout)),
         max_wait=min(MAX_WAIT, settings.query_timeout),
         max_waiting=max(0, threads - 1 - capacity),
+        per_client=0 if share >= 1 else max(1, math.ceil(capacity * share)),
     )
 
 
@@ -99,12 +140,14 @@ def init_app(
 
     def enter() -> None:
         if applies():
-            gate.enter()
-            g.mwg_in_gate = True
+            client = request.remote_addr or ""
+            gate.enter(client)
+            g.mwg_in_gate = client
 
     def leave(_error: BaseException | None) -> None:
-        if g.pop("mwg_in_gate", False):
-            gate.leave()
+        client = g.pop("mwg_in_gate", None)
+        if client is not None:
+            gate.leave(client)
 
     app.before_request(enter)
     app.teardown_request(leave)
