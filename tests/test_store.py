@@ -100,12 +100,12 @@ def test_a_served_release_is_its_store_not_an_rdflib_graph(synthetic_settings: S
 
 def test_web_workers_stay_small_on_a_100k_release(synthetic_settings: Settings, tmp_path) -> None:
     settings = replace(synthetic_settings, workers=2)
-    server = start_server(settings, tmp_path / "server.log")
+    server = start_server(settings, tmp_path / "server.log", timeout=180)  # the CPU may be busy
     try:
         # Pages, a document in every format, the network JSON-LD and a browse page: all served.
         for path in ("/", "/doc/organization/sc", "/doc/organization/sc-c7.ttl", "/def",
                      "/network.jsonld", "/browse/theme/", "/downloads/"):  # fmt: skip
-            assert server.get(path).status_code == 200, path
+            assert server.get(path, timeout=120).status_code == 200, path
         assert server.get("/version").json()["release"].startswith("synthetic-")
         workers = psutil.Process(server.process.pid).children()
         assert len(workers) == settings.workers
