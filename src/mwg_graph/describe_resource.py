@@ -9,7 +9,8 @@ The description of a resource R in a release graph G is the union of
    ``dcterms:title`` triples, so that a page or a client can name each linked resource.
 
 The ontology ``{base}def`` is described as one document: the description of the ontology IRI, plus
-the concise bounded description of every term ``{base}def#…`` and its labels.
+the concise bounded description of every term ``{base}def#…`` the ontology defines
+(``rdfs:isDefinedBy``) and its labels.
 
 There is exactly one function per kind of document (:func:`describe`, :func:`describe_ontology`),
 used by HTML, Turtle, JSON-LD, N-Triples and RDF/XML alike, so "every format says the same" is a
@@ -82,12 +83,12 @@ def describe(source: Source, resource: URIRef, iris: Iris) -> Graph:
 
 
 def ontology_terms(source: Source, iris: Iris) -> list[URIRef]:
+    """The terms ``{base}def#…`` the ontology defines (``rdfs:isDefinedBy`` it; every term does,
+    tests/test_ontology.py): one index lookup, where listing every subject of the release would
+    scan it all."""
     prefix = str(iris.terms)
-    if isinstance(source, Store):
-        return release_store.subjects_starting_with(source, prefix)
-    return sorted(
-        {s for s in source.subjects() if isinstance(s, URIRef) and str(s).startswith(prefix)}
-    )
+    found = (s for s, _, _ in _triples(source, (None, RDFS.isDefinedBy, iris.ontology)))
+    return sorted({s for s in found if isinstance(s, URIRef) and str(s).startswith(prefix)})
 
 
 def describe_ontology(source: Source, iris: Iris) -> Graph:
