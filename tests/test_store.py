@@ -114,3 +114,13 @@ def test_web_workers_stay_small_on_a_100k_release(synthetic_settings: Settings, 
             assert rss_mb < WORKER_RSS_BOUND_MB, f"web worker {worker.pid}: {rss_mb:.0f} MB"
     finally:
         stop_server(server)
+
+
+def test_a_release_from_before_stores_is_built_again(copy_of_repo_inputs: Settings) -> None:
+    """Unchanged data publishes nothing new, except when the served release has no store."""
+    first = build(copy_of_repo_inputs)
+    shutil.rmtree(first.path / STORE_DIR)
+    second = build(copy_of_repo_inputs)
+    assert second.changed and second.version == first.version
+    assert load_published(current_release(copy_of_repo_inputs)).store is not None
+    assert not build(copy_of_repo_inputs).changed

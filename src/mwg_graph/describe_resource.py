@@ -137,10 +137,13 @@ def around(source: Source, nodes: Iterable[Node], iris: Iris, hops: int = 1) -> 
     return graph
 
 
-def for_page(source: Source, description: Graph, nodes: Iterable[Node], iris: Iris) -> Graph:
-    """``description`` plus what its page shows beside it: :func:`around` ``nodes`` (one link)
-    and the triples of every property the description uses (their names, from the ontology)."""
-    graph = around(source, nodes, iris, hops=1)
+def for_page(
+    source: Source, description: Graph, nodes: Iterable[Node], iris: Iris, hops: int = 1
+) -> Graph:
+    """``description`` plus what its page shows beside it: :func:`around` ``nodes`` (one link, for
+    the coordinates of an organisation's provinces and the files of a dataset) and the triples of
+    every property the description uses (their names, from the ontology)."""
+    graph = around(source, nodes, iris, hops=hops)
     graph += description
     predicates = {p for _, p, _ in description}
     for predicate in predicates:

@@ -249,7 +249,10 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
 def ontology_page(release, description: Graph) -> str:
     language = lang()
     onto = common.iris().ontology
-    graph = for_page(release.store, description, [onto], common.iris())
+    # The description already names what the ontology links to; following those links reads
+    # each linked resource whole (at 1M synthetic triples: 1,718 publishers and creators, 76k
+    # triples, 5 s a page).
+    graph = for_page(release.store, description, [onto], common.iris(), hops=0)
     terms = ontology_terms(release.store, common.iris())
     classes, properties = [], []
     for term in terms:
