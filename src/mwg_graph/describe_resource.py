@@ -27,7 +27,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 from rdflib.term import Node
 
-from . import store as release_store
+from . import store_terms
 from .namespaces import Iris
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
@@ -41,7 +41,7 @@ Pattern = tuple[Node | None, Node | None, Node | None]
 def _triples(source: Source, pattern: Pattern) -> Iterator[tuple[Node, Node, Node]]:
     if isinstance(source, Graph):
         return iter(source.triples(pattern))
-    return release_store.triples(source, pattern)
+    return store_terms.triples(source, pattern)
 
 
 def _bnode_closure(source: Source, start: Iterable[Node], out: Graph) -> None:

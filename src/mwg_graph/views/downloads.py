@@ -162,8 +162,14 @@ def _page(release, folder: Path, version: str, current: bool) -> str:
     info = read_release_info(folder)
     dataset = common.iris().dataset
     page_url = common.absolute(site_href("downloads/", keep_lang=False))
+    # What the dataset links to (its files, publisher), read from the store once per release.
+    graph = memo.get(
+        release.version,
+        ("around", dataset),
+        lambda: around(release.store, [dataset], common.iris()),
+    )
     embedded = describe_for_search(
-        around(release.store, [dataset], common.iris()), dataset, common.iris(), lang(), page_url,
+        graph, dataset, common.iris(), lang(), page_url,  # type: ignore[arg-type]
         lambda other: common.absolute(href_for(other)),
     )  # fmt: skip
     license_iri = common.get_settings().license_iri

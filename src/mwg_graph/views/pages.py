@@ -19,7 +19,7 @@ from ..formats import RDF_FORMATS, rdf_format_by_media_type
 from ..i18n import KIND_NAMES, kind_name, year_month
 from ..namespaces import KINDS, ORG, SCHEMA
 from ..schema_org import describe_for_search, script_json
-from ..store import subjects_starting_with
+from ..store_terms import subjects_starting_with
 from ..svgmap import layout
 from . import common
 from .common import HTML, href_for, lang, require_release, site_href
