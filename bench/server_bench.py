@@ -4,7 +4,7 @@ Starts ``mwg-graph serve`` exactly as users do (only the port and dist/ set) on 
 synthetic release and reports: seconds from start until ``/healthz`` answers 200 and until the
 first SPARQL query is answered; the whole process tree's memory (sum of RSS, and of PSS, which
 counts shared pages once); the p50 of pages (each request made unique by a query argument, so no
-page memo helps) and of every example query (each made unique by a trailing comment, so no answer
+page memo helps) and of every example query (each made unique by a VALUES row, so no answer
 cache helps). Targets: ready ≤ 10 s, whole server ≤ 1 GB, every example < 1 s p50. A few minutes.
 """
 
@@ -163,7 +163,9 @@ def main() -> str:
         + stamp("python -m bench server")
         + "\n`mwg-graph serve` with default settings (2 workers × 16 threads, 2 query processes "
         "each) on a synthetic release (`bench/synthetic.py`). Pages: each request unique "
-        "(`?run=i`), so the page memo does not answer; queries: each unique (a trailing comment), "
+        "(`?run=i`), so the page memo does not answer (RDF documents are memoised per release "
+        "whatever the arguments: their max is the first render); queries: each unique (a "
+        "distinct VALUES row), "
         f"so the answer cache does not; {RUNS} sequential requests each (c=1). The 2 CPU cores "
         "were shared with other engineers' work while this ran.\n\n"
         + table(["measure", "value", "target"], summary)
