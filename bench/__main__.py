@@ -10,6 +10,8 @@ BENCHES = {
     "sparql": "bench.sparql_bench",
     "cache-busted": "bench.cache_busted",
     "load": "bench.load",
+    "store": "bench.store_bench",
+    "server": "bench.server_bench",
 }
 
 

@@ -13,11 +13,14 @@ import re
 import shutil
 from pathlib import Path
 
+from mwg_graph.store import write_release_store
+
 MINTED = re.compile(r"<(https://w3id\.org/mwg/id/[a-z-]+/)([a-z0-9-]+)>")
 
 
-def make_release(real_release: Path, target: Path, triples: int) -> Path:
-    """A release folder like ``real_release`` but with about ``triples`` triples in mwg.nt."""
+def make_release(real_release: Path, target: Path, triples: int, with_store: bool = True) -> Path:
+    """A release folder like ``real_release`` but with about ``triples`` triples in mwg.nt, and
+    its Oxigraph store (unless ``with_store`` is false: the caller writes it, e.g. to time it)."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -36,6 +39,8 @@ def make_release(real_release: Path, target: Path, triples: int) -> Path:
     info = json.loads((real_release / "release.json").read_text())
     info |= {"version": f"synthetic-{copies * len(lines)}", "triples": copies * len(lines)}
     (target / "release.json").write_text(json.dumps(info, indent=2))
+    if with_store:
+        write_release_store(target)
     return target
 
 

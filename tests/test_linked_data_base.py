@@ -10,6 +10,7 @@ from rdflib import Graph, URIRef
 
 from mwg_graph.app import create_app
 from mwg_graph.config import from_env
+from mwg_graph.store import STORE_DIR, write_release_store
 
 OTHER_BASE = "http://localhost:8080/mwg/"
 
@@ -25,6 +26,8 @@ def other_base_client(built_settings, tmp_path_factory):
         text = (copy / name).read_text(encoding="utf-8")
         rebased = text.replace(built_settings.base_iri, OTHER_BASE)
         (copy / name).write_text(rebased, encoding="utf-8")
+    shutil.rmtree(copy / STORE_DIR)  # the store is made from mwg.nt, as the build makes it
+    write_release_store(copy)
     (dist / "current").symlink_to(copy.relative_to(dist))
     settings = from_env(environ={}, dist_dir=dist, base_iri=OTHER_BASE, reload_interval=0)
     return create_app(settings).test_client()

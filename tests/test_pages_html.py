@@ -11,8 +11,7 @@ from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib import Literal
 
 from mwg_graph.config import PROJECT_ROOT
 
@@ -244,17 +243,17 @@ def test_every_page_embeds_jsonld(server, path):
     assert len(docs) == 1 and docs[0]["@context"] == "https://schema.org"
 
 
-def test_literals_are_escaped(built_settings):
+def test_literals_are_escaped(copy_of_repo_inputs):
     """A literal containing <script> shows as text on the page and in the embedded JSON-LD."""
     from mwg_graph.app import create_app
+    from mwg_graph.release import build
 
-    app = create_app(replace(built_settings, reload_interval=0))
-    holder = app.extensions["mwg_releases"]
-    release = holder.current()
     evil = '<script>alert("x")</script> & </script><b>'
-    sc = URIRef(built_settings.base_iri + "id/organization/sc")
-    release.graph.add((sc, SKOS.altLabel, Literal(evil, lang="en")))
-    release.info = {**release.info, "version": release.version + "-escaping-test"}
+    members = copy_of_repo_inputs.data_dir / "members.ttl"
+    with members.open("a", encoding="utf-8") as data:
+        data.write(f"\norganization:sc skos:altLabel {Literal(evil, lang='en').n3()} .\n")
+    build(copy_of_repo_inputs)
+    app = create_app(replace(copy_of_repo_inputs, reload_interval=0))
     client = app.test_client()
     for path in ("/doc/organization/sc?lang=en", "/?lang=en"):
         html = client.get(path).get_data(as_text=True)

@@ -9,7 +9,8 @@ The description of a resource R in a release graph G is the union of
    ``dcterms:title`` triples, so that a page or a client can name each linked resource.
 
 The ontology ``{base}def`` is described as one document: the description of the ontology IRI, plus
-the concise bounded description of every term ``{base}def#…`` and its labels.
+the concise bounded description of every term ``{base}def#…`` the ontology defines
+(``rdfs:isDefinedBy``) and its labels.
 
 There is exactly one function per kind of document (:func:`describe`, :func:`describe_ontology`),
 used by HTML, Turtle, JSON-LD, N-Triples and RDF/XML alike, so "every format says the same" is a
@@ -19,18 +20,31 @@ testable statement: each format parses to a graph isomorphic to this one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
+from pyoxigraph import Store
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 from rdflib.term import Node
 
+from . import store_terms
 from .namespaces import Iris
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
 
+# Where descriptions are read from: the served release's Oxigraph store, or an rdflib graph of the
+# dump (the tests check the served documents against the dump that way).
+Source = Store | Graph
+Pattern = tuple[Node | None, Node | None, Node | None]
 
-def _bnode_closure(graph: Graph, start: Iterable[Node], out: Graph) -> None:
+
+def _triples(source: Source, pattern: Pattern) -> Iterator[tuple[Node, Node, Node]]:
+    if isinstance(source, Graph):
+        return iter(source.triples(pattern))
+    return store_terms.triples(source, pattern)
+
+
+def _bnode_closure(source: Source, start: Iterable[Node], out: Graph) -> None:
     pending = [n for n in start if isinstance(n, BNode)]
     seen: set[Node] = set()
     while pending:
@@ -38,58 +52,104 @@ def _bnode_closure(graph: Graph, start: Iterable[Node], out: Graph) -> None:
         if node in seen:
             continue
         seen.add(node)
-        for triple in graph.triples((node, None, None)):
+        for triple in _triples(source, (node, None, None)):
             out.add(triple)
             if isinstance(triple[2], BNode):
                 pending.append(triple[2])
 
 
-def _add_labels(graph: Graph, description: Graph, skip: set[Node]) -> None:
+def _add_labels(source: Source, description: Graph, skip: set[Node]) -> None:
     named = {n for t in list(description) for n in (t[0], t[2]) if isinstance(n, URIRef)}
     for node in named - skip:
         for prop in LABEL_PROPERTIES:
-            for label in graph.objects(node, prop):
-                description.add((node, prop, label))
+            for triple in _triples(source, (node, prop, None)):
+                description.add(triple)
 
 
 def _new_graph(iris: Iris) -> Graph:
     return iris.bind_prefixes(Graph())
 
 
-def describe(graph: Graph, resource: URIRef, iris: Iris) -> Graph:
+def describe(source: Source, resource: URIRef, iris: Iris) -> Graph:
     """The description of ``resource`` (see the module docstring)."""
     description = _new_graph(iris)
-    outgoing = list(graph.triples((resource, None, None)))
-    incoming = list(graph.triples((None, None, resource)))
+    outgoing = list(_triples(source, (resource, None, None)))
+    incoming = list(_triples(source, (None, None, resource)))
     for triple in outgoing + incoming:
         description.add(triple)
-    _bnode_closure(graph, [o for _, _, o in outgoing] + [s for s, _, _ in incoming], description)
-    _add_labels(graph, description, {resource})
+    _bnode_closure(source, [o for _, _, o in outgoing] + [s for s, _, _ in incoming], description)
+    _add_labels(source, description, {resource})
     return description
 
 
-def ontology_terms(graph: Graph, iris: Iris) -> list[URIRef]:
+def ontology_terms(source: Source, iris: Iris) -> list[URIRef]:
+    """The terms ``{base}def#…`` the ontology defines (``rdfs:isDefinedBy`` it; every term does,
+    tests/test_ontology.py): one index lookup, where listing every subject of the release would
+    scan it all."""
     prefix = str(iris.terms)
-    return sorted(
-        {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(prefix)}
-    )
+    found = (s for s, _, _ in _triples(source, (None, RDFS.isDefinedBy, iris.ontology)))
+    return sorted({s for s in found if isinstance(s, URIRef) and str(s).startswith(prefix)})
 
 
-def describe_ontology(graph: Graph, iris: Iris) -> Graph:
+def describe_ontology(source: Source, iris: Iris) -> Graph:
     """The ontology document: the ontology IRI's description plus every term's own triples."""
-    description = describe(graph, iris.ontology, iris)
-    terms = ontology_terms(graph, iris)
+    description = describe(source, iris.ontology, iris)
+    terms = ontology_terms(source, iris)
     for term in terms:
-        for triple in graph.triples((term, None, None)):
+        own = list(_triples(source, (term, None, None)))
+        for triple in own:
             description.add(triple)
-        _bnode_closure(graph, list(graph.objects(term, None)), description)
-    _add_labels(graph, description, {iris.ontology, *terms})
+        _bnode_closure(source, [o for _, _, o in own], description)
+    _add_labels(source, description, {iris.ontology, *terms})
     return description
 
 
-def exists(graph: Graph, resource: URIRef) -> bool:
+def exists(source: Source, resource: URIRef) -> bool:
     """A resource the release describes: it is the subject of at least one triple."""
-    return (resource, None, None) in graph
+    return next(_triples(source, (resource, None, None)), None) is not None
+
+
+def holds(source: Source, triple: tuple[Node, Node, Node]) -> bool:
+    return next(_triples(source, triple), None) is not None
+
+
+def around(source: Source, nodes: Iterable[Node], iris: Iris, hops: int = 1) -> Graph:
+    """The triples of ``nodes`` and of what they link to, up to ``hops`` links away (outgoing only).
+
+    What a page renders beside a resource's own facts: the names, positions and coordinates of
+    the resources it links to (``hops=1``), or of theirs (``hops=2``, the network's home page).
+    Only outgoing links are followed, so a class or a shared concept never pulls in its instances.
+    """
+    graph = _new_graph(iris)
+    frontier: set[Node] = set(nodes)
+    seen: set[Node] = set()
+    for depth in range(hops + 1):
+        found: set[Node] = set()
+        for node in frontier - seen:
+            seen.add(node)
+            own = list(_triples(source, (node, None, None)))
+            for triple in own:
+                graph.add(triple)
+            _bnode_closure(source, [o for _, _, o in own], graph)
+            if depth < hops:
+                found.update(o for _, _, o in own if isinstance(o, URIRef))
+        frontier = found
+    return graph
+
+
+def for_page(
+    source: Source, description: Graph, nodes: Iterable[Node], iris: Iris, hops: int = 1
+) -> Graph:
+    """``description`` plus what its page shows beside it: :func:`around` ``nodes`` (one link, for
+    the coordinates of an organisation's provinces and the files of a dataset) and the triples of
+    every property the description uses (their names, from the ontology)."""
+    graph = around(source, nodes, iris, hops=hops)
+    graph += description
+    predicates = {p for _, p, _ in description}
+    for predicate in predicates:
+        for triple in _triples(source, (predicate, None, None)):
+            graph.add(triple)
+    return graph
 
 
 class Memo:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from pyoxigraph import Store
 
 from .config import Settings
 from .release import current_release, read_release_info, releases_dir
+from .store import open_release_store
 
 log = logging.getLogger("mwg_graph.published")
 
@@ -26,7 +27,9 @@ log = logging.getLogger("mwg_graph.published")
 class PublishedRelease:
     path: Path
     info: dict
-    graph: Graph  # rdflib memory graph of the whole release: pages, dumps, descriptions
+    # The release's Oxigraph store, opened read-only (mwg_graph.store): pages and documents take
+    # small rdflib graphs from it per page; no process holds the whole release as an rdflib graph.
+    store: Store
     loaded_at: float = field(default_factory=time.time)
 
     @property
@@ -35,8 +38,9 @@ class PublishedRelease:
 
 
 def load_published(path: Path) -> PublishedRelease:
-    graph = Graph().parse(path / "mwg.nt", format="nt")
-    return PublishedRelease(path=path, info=read_release_info(path), graph=graph)
+    """The release at ``path``; raises when its information or its store cannot be read."""
+    info = read_release_info(path)
+    return PublishedRelease(path=path, info=info, store=open_release_store(path))
 
 
 class ReleaseHolder:

@@ -32,6 +32,7 @@ from .diff import GraphDiff, diff_graphs
 from .jsonld import CONTEXT_FILE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
+from .store import STORE_DIR, write_release_store
 from .validate import ValidationResult, validate_graph
 
 CURRENT = "current"
@@ -121,6 +122,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
         previous_info
         and previous_info.get("content_sha256") == digest
         and (previous_info.get("base_iri") == settings.base_iri)
+        and (previous / STORE_DIR).is_dir()  # a release from before stores is built again
     ):
         _write_last_build(
             settings, now, ok=True, message="unchanged", version=previous_info["version"]
@@ -142,6 +144,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     try:
         _write_files(staging, release_graph, description, ontology, shapes, validation, iris)
         (staging / DIFF_FILE).write_text(changes + "\n", encoding="utf-8")
+        write_release_store(staging)  # what every serving process reads (mwg_graph.store)
         info = {
             "version": version,
             "built_at": built_at,

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from .. import http
-from ..describe_resource import memo
+from ..describe_resource import around, memo
 from ..formats import RDF_FORMATS, rdf_format_by_media_type
 from ..jsonld import CONTEXT_VERSION, context_document, network_document
 from ..release import CHECKSUMS, DESCRIPTION_FILE, RELEASE_INFO, read_release_info, releases_dir
@@ -162,8 +162,14 @@ def _page(release, folder: Path, version: str, current: bool) -> str:
     info = read_release_info(folder)
     dataset = common.iris().dataset
     page_url = common.absolute(site_href("downloads/", keep_lang=False))
+    # What the dataset links to (its files, publisher), read from the store once per release.
+    graph = memo.get(
+        release.version,
+        ("around", dataset),
+        lambda: around(release.store, [dataset], common.iris()),
+    )
     embedded = describe_for_search(
-        release.graph, dataset, common.iris(), lang(), page_url,
+        graph, dataset, common.iris(), lang(), page_url,  # type: ignore[arg-type]
         lambda other: common.absolute(href_for(other)),
     )  # fmt: skip
     license_iri = common.get_settings().license_iri
@@ -251,7 +257,10 @@ def network():
         release.version,
         ("network.jsonld",),
         lambda: json.dumps(
-            network_document(release.graph, common.iris(), network_iri()),
+            network_document(
+                around(release.store, [URIRef(network_iri())], common.iris(), hops=2),
+                common.iris(), network_iri(),
+            ),
             ensure_ascii=False, indent=1,
         ) + "\n",
     )  # fmt: skip

@@ -14,11 +14,12 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import HTTPException
 
 from .. import http
-from ..describe_resource import memo
+from ..describe_resource import around, memo
 from ..formats import RDF_FORMATS, rdf_format_by_media_type
 from ..i18n import KIND_NAMES, kind_name, year_month
 from ..namespaces import KINDS, ORG, SCHEMA
 from ..schema_org import describe_for_search, script_json
+from ..store_terms import subjects_starting_with
 from ..svgmap import layout
 from . import common
 from .common import HTML, href_for, lang, require_release, site_href
@@ -86,8 +87,11 @@ def home():
 
 
 def render_home(release) -> str:
-    graph, language, terms = release.graph, lang(), common.iris().terms
+    language, terms = lang(), common.iris().terms
     mwg = network_iri()
+    # Two links out: members, provinces, statements, target groups and their levels and
+    # nationalities, with their names and positions.
+    graph = around(release.store, [mwg], common.iris(), hops=2)
 
     def linked(prop):
         return items(graph, graph.objects(mwg, prop), language)
@@ -136,15 +140,13 @@ def render_home(release) -> str:
     )
 
 
-def kinds_present(graph: Graph) -> dict[str, list[URIRef]]:
+def kinds_present(store) -> dict[str, list[URIRef]]:
     base = common.iris().base + "id/"
     found: dict[str, list[URIRef]] = {k: [] for k in KINDS}
-    for subject in set(graph.subjects()):
-        text = str(subject)
-        if isinstance(subject, URIRef) and text.startswith(base):
-            kind = text[len(base) :].split("/", 1)[0]
-            if kind in found:
-                found[kind].append(subject)
+    for subject in subjects_starting_with(store, base):
+        kind = str(subject)[len(base) :].split("/", 1)[0]
+        if kind in found:
+            found[kind].append(subject)
     return {k: v for k, v in found.items() if v}
 
 
@@ -154,7 +156,7 @@ def browse():
     http.mark(release)
 
     def render() -> str:
-        found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.graph))
+        found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
         kinds = [
             {"kind": k, "name": kind_name(k, lang()), "count": len(v),
              "href": site_href(f"browse/{k}/")}
@@ -179,14 +181,15 @@ def browse():
 @bp.route("/browse/<kind>/")
 def browse_kind(kind: str):
     release = require_release()
-    found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.graph))
+    found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
     if kind not in KIND_NAMES or kind not in found:  # type: ignore[operator]
         return not_found(None)
     http.mark(release)
 
     def render() -> str:
-        graph, language = release.graph, lang()
+        language = lang()
         nodes = found[kind]  # type: ignore[index]
+        graph = around(release.store, nodes, common.iris(), hops=0)  # names, positions, places
         values = items(graph, nodes, language)
         map_layout = layout(province_points(graph, nodes, language)) if kind == "province" else None
         name = kind_name(kind, language)
@@ -215,8 +218,8 @@ def widget_demo():
 
     def render() -> str:
         script_url = common.absolute(site_href("static/widget/mwg-members.js", keep_lang=False))
-        graph = release.graph
         mwg = network_iri()
+        graph = around(release.store, [mwg], common.iris(), hops=1)
         page_url = common.absolute(site_href("widget/", keep_lang=False))
         embedded = describe_for_search(
             graph, mwg, common.iris(), lang(), page_url, lambda o: common.absolute(href_for(o))
