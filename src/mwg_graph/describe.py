@@ -33,6 +33,10 @@ EU_FILE_TYPE = {
     "rdfxml": "RDF_XML",
 }
 EU_LANGUAGES = "http://publications.europa.eu/resource/authority/language/"
+EU_DATA_THEMES = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+# DCAT-AP's own property; a release's files never change once published, hence STABLE.
+DCATAP_AVAILABILITY = URIRef("http://data.europa.eu/r5r/availability")
+STABLE = URIRef("http://publications.europa.eu/resource/authority/planned-availability/STABLE")
 GZIP = URIRef(IANA_MEDIA_TYPES + "application/gzip")
 DCAT3_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace predates it
 # The dumps a release ships (release.GZIPPED names the same three): RDF/XML is served per
@@ -131,6 +135,7 @@ def _distribution(
         add((distribution, DCAT.compressFormat, GZIP))
         add((GZIP, RDF.type, DCTERMS.MediaType))
     add((distribution, DCTERMS.license, URIRef(settings.license_iri)))
+    add((distribution, DCATAP_AVAILABILITY, STABLE))
     packed = ", gzip" if gzipped else ""
     add((distribution, DCTERMS.title, Literal(f"{name} (release {version})", lang="en")))
     add((distribution, DCTERMS.title, Literal(f"{name} (รุ่น {version})", lang="th")))
@@ -215,6 +220,7 @@ def describe_release(
     add((service, RDF.type, DCAT.DataService))
     add((service, RDF.type, SD.Service))
     add((service, DCAT.endpointURL, endpoint))
+    add((service, DCAT.endpointDescription, endpoint))  # GET /sparql: the service description
     add((service, DCAT.servesDataset, dataset))
     add((service, DCTERMS.title, Literal("SPARQL endpoint of the MWG knowledge graph", lang="en")))
     add((service, DCTERMS.title, Literal("SPARQL endpoint ของกราฟความรู้ MWG", lang="th")))
@@ -241,6 +247,7 @@ def _describe_catalog(
     add((catalog, DCTERMS.publisher, publisher_iri(settings)))
     add((catalog, DCTERMS.license, URIRef(settings.license_iri)))
     add((catalog, FOAF.homepage, URIRef(settings.base_iri)))
+    add((catalog, DCAT.themeTaxonomy, EU_DATA_THEMES))
     add((catalog, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
     add((catalog, DCTERMS.modified, Literal(built_at, datatype=XSD.dateTime)))
     for code in ("THA", "ENG"):
