@@ -34,7 +34,7 @@ from .describe import (
     dump_file_name,
 )
 from .diff import GraphDiff, diff_graphs
-from .jsonld import CONTEXT_FILE, compact, context_document
+from .jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
 from .validate import ValidationResult, validate_graph
@@ -213,7 +213,7 @@ def _write_files(
 ) -> None:
     release.serialize(folder / dump_file_name(".ttl"), format="turtle", encoding="utf-8")
     release.serialize(folder / dump_file_name(".nt"), format="nt", encoding="utf-8")
-    _write_json(folder / dump_file_name(".jsonld"), compact(release, iris))
+    _write_json(folder / dump_file_name(".jsonld"), compact(release, iris, DUMP_CONTEXT_REFERENCE))
     _write_json(folder / CONTEXT_FILE, context_document(iris))
     description.serialize(folder / DESCRIPTION_FILE, format="turtle", encoding="utf-8")
     ontology.serialize(folder / ONTOLOGY_FILE, format="turtle", encoding="utf-8")
