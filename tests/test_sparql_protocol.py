@@ -172,7 +172,8 @@ def test_the_three_ways_to_send_a_query_agree(server):
 
 
 def test_thai_text_round_trips(server):
-    query = 'SELECT ?s WHERE { ?s ?p "สุขภาพ"@th }'
+    # (a name: the dataset's keywords, dcat:keyword, include the word too)
+    query = 'SELECT ?s WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> "สุขภาพ"@th }'
     response = server.post(
         "/sparql",
         data=query.encode("utf-8"),
