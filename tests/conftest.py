@@ -99,7 +99,7 @@ def start_server(
         try:
             if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still starting
             pass
         time.sleep(0.2)
     stop_server(server)

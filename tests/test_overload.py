@@ -84,3 +84,17 @@ def test_overload_is_503_with_retry_after_and_pages_still_answer(
         assert all(a[0] == 503 and a[2] and ("timed out" in a[3] or "busy" in a[3]) for a in others)
     finally:
         stop_server(running)
+
+
+def test_one_address_holds_at_most_its_share_of_the_slots() -> None:
+    gate = query_gate(Settings(query_workers=2, threads=16, query_timeout=3))
+    assert (gate.capacity, gate.per_client) == (4, 2)
+    gate.enter("10.0.0.1")
+    gate.enter("10.0.0.1")
+    with pytest.raises(Overloaded) as refused:
+        gate.enter("10.0.0.1")  # at once, although two slots are free
+    assert "share" in refused.value.description
+    gate.enter("10.0.0.2")  # another address still gets in
+    gate.leave("10.0.0.1")
+    gate.enter("10.0.0.1")  # and the first one again once one of its queries ended
+    assert query_gate(Settings(client_share=1.0)).per_client == 0

@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import pyoxigraph
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -14,7 +15,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from werkzeug.datastructures import MultiDict
 
 from mwg_graph.sparql.protocol import ProtocolError, read_request
-from mwg_graph.sparql.results import Table, write_csv, write_json, write_tsv, write_xml
+from mwg_graph.sparql.results import write_solutions, write_triples
 
 MWG = "https://w3id.org/mwg/id/organization/mwg"
 MEMBERS = f"SELECT ?m WHERE {{ <{MWG}> <http://www.w3.org/ns/org#hasMember> ?m }}"
@@ -71,20 +72,64 @@ def test_form_and_url_parameters_combine():
 # ---- result writers -----------------------------------------------------------------------------
 
 
-def test_result_writers_escape_what_they_must():
-    from rdflib import BNode, Literal
+TRICKY = (
+    'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("say \\"hi\\",\\nthere"@en UNDEF) '
+    "(<http://x/> UNDEF) } OPTIONAL { BIND(BNODE() AS ?b) } }"
+)
 
-    table = Table(
-        ["a", "b"],
-        [(Literal('say "hi",\nthere', lang="en"), None), (URIRef("http://x/"), BNode("b1"))],
+
+def _solutions(query: str = TRICKY):
+    return pyoxigraph.Store().query(query)
+
+
+def test_result_writers_escape_what_they_must():
+    def written(media_type: str) -> str:
+        answer = write_solutions(_solutions(), media_type, max_rows=10, max_bytes=10_000)
+        assert answer is not None and answer.cut is None
+        return answer.body.decode()
+
+    parsed = list(csv.reader(io.StringIO(written("text/csv"))))
+    assert parsed[:2] == [["a", "b"], ['say "hi",\nthere', parsed[1][1]]]
+    assert parsed[2][0] == "http://x/" and parsed[1][1].startswith("_:")
+    assert (
+        written("text/tab-separated-values")
+        .splitlines()[1]
+        .startswith('"say \\"hi\\",\\nthere"@en\t_:')
     )
-    parsed = list(csv.reader(io.StringIO(write_csv(table).decode())))
-    assert parsed == [["a", "b"], ['say "hi",\nthere', ""], ["http://x/", "_:b1"]]
-    assert write_tsv(table).decode().splitlines()[1] == '"say \\"hi\\",\\nthere"@en\t'
-    assert json.loads(write_json(table))["results"]["bindings"][0] == {
-        "a": {"type": "literal", "value": 'say "hi",\nthere', "xml:lang": "en"}
-    }
-    assert b"<bnode>b1</bnode>" in write_xml(table)
+    bindings = json.loads(written("application/sparql-results+json"))["results"]["bindings"]
+    assert bindings[0]["a"] == {"type": "literal", "value": 'say "hi",\nthere', "xml:lang": "en"}
+    assert bindings[0]["b"]["type"] == "bnode"
+    assert "<bnode>" in written("application/sparql-results+xml")
+
+
+def test_rows_over_the_cap_are_cut_and_the_document_stays_whole():
+    query = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"
+    for media_type in ("application/sparql-results+json", "text/tab-separated-values"):
+        answer = write_solutions(_solutions(query), media_type, max_rows=3, max_bytes=10_000)
+        assert answer is not None and (answer.cut, answer.rows) == ("rows", 3)
+    document = json.loads(
+        write_solutions(_solutions(query), "application/sparql-results+json", 3, 10_000).body
+    )
+    assert [b["n"]["value"] for b in document["results"]["bindings"]] == ["1", "2", "3"]
+
+
+def test_bytes_over_the_cap_are_cut_after_the_last_row_that_fits():
+    values = " ".join(f'"{"x" * 90}{n}"' for n in range(50))
+    query = "SELECT ?n WHERE { VALUES ?n { " + values + " } }"
+    for media_type in ("application/sparql-results+json", "application/sparql-results+xml",
+                       "text/csv", "text/tab-separated-values"):  # fmt: skip
+        answer = write_solutions(_solutions(query), media_type, max_rows=100, max_bytes=2_000)
+        assert answer is not None and answer.cut == "bytes", media_type
+        assert len(answer.body) <= 2_000 and 0 < answer.rows < 50
+    answer = write_solutions(_solutions(query), "application/sparql-results+json", 100, 2_000)
+    assert len(json.loads(answer.body)["results"]["bindings"]) == answer.rows
+    triples = pyoxigraph.Store().query(
+        "CONSTRUCT { ?s <http://x/p> ?n } WHERE { VALUES ?n { 1 2 3 4 5 6 7 8 9 10 } "
+        "BIND(IRI(CONCAT('http://x/', STR(?n))) AS ?s) }"
+    )
+    graph = write_triples(triples, "text/turtle", {"x": "http://x/"}, max_rows=100, max_bytes=200)
+    assert graph is not None and graph.cut == "bytes" and len(graph.body) <= 200
+    assert len(Graph().parse(data=graph.body.decode(), format="turtle")) == graph.rows > 0
 
 
 # ---- over HTTP ----------------------------------------------------------------------------------

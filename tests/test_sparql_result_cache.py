@@ -2,53 +2,65 @@
 
 from __future__ import annotations
 
-from mwg_graph.sparql.engine import Job, Outcome
-from mwg_graph.sparql.result_cache import ResultCache, cache_key
+from mwg_graph.sparql.engine import Outcome
+from mwg_graph.sparql.keys import query_key
+from mwg_graph.sparql.result_cache import ENTRY_COST, ResultCache, cache_key
 
 JSON = "application/sparql-results+json"
 
 
-def job(query: str = "SELECT * { ?s ?p ?o }", accept: str = JSON) -> Job:
-    return Job(query, [accept], [accept], ["text/turtle"], max_rows=100)
+def key(query: str = "SELECT * { ?s ?p ?o }", accept: str = JSON, version: str = "v1") -> bytes:
+    return cache_key(version, query_key(query, None, None), accept, 100)
 
 
 def answer(size: int, status: int = 200) -> Outcome:
     return Outcome(status, b"x" * size, "application/sparql-results+json")
 
 
-def test_same_query_up_to_whitespace_same_release_is_a_hit() -> None:
+def test_same_query_up_to_whitespace_and_comments_same_release_is_a_hit() -> None:
     cache = ResultCache(10_000)
-    cache.put(cache_key("v1", job()), answer(10))
-    assert cache.get(cache_key("v1", job("SELECT *\n  { ?s ?p ?o }"))) is not None
-    assert cache.get(cache_key("v2", job())) is None, "a new release never sees an old answer"
-    assert cache.get(cache_key("v1", job(accept="text/csv"))) is None, "format is in the key"
+    cache.put(key(), answer(10))
+    assert cache.get(key("SELECT *\n  { ?s ?p ?o } # a comment")) is not None
+    assert cache.get(key("# another\nSELECT * {?s ?p ?o}")) is None, "whitespace that matters"
+    assert cache.get(key(version="v2")) is None, "a new release never sees an old answer"
+    assert cache.get(key(accept="text/csv")) is None, "format is in the key"
+    cache.put(key('ASK { ?s ?p "a  b" }'), answer(10))
+    assert cache.get(key('ASK { ?s ?p "a b" }')) is None, "whitespace in a string counts"
 
 
 def test_errors_and_timeouts_are_not_kept() -> None:
     cache = ResultCache(10_000)
     for status in (400, 403, 500, 503):
-        cache.put(cache_key("v1", job(str(status))), answer(10, status))
-        assert cache.get(cache_key("v1", job(str(status)))) is None
+        cache.put(key(str(status)), answer(10, status))
+        assert cache.get(key(str(status))) is None
 
 
 def test_bounded_in_bytes_least_recently_used_out() -> None:
-    cache = ResultCache(8_000)
-    for n in range(10):  # 10 × 900 bytes > 8,000
-        cache.put(cache_key("v1", job(f"q{n}")), answer(900))
-        cache.get(cache_key("v1", job("q0")))  # q0 stays in use
-    assert cache.get(cache_key("v1", job("q0"))) is not None
-    assert cache.get(cache_key("v1", job("q1"))) is None
-    kept = sum(cache.get(cache_key("v1", job(f"q{n}"))) is not None for n in range(10))
-    assert kept * 900 <= 8_000
+    cache = ResultCache(24_000)
+    for n in range(15):  # 15 × 1,500 bytes (and the cost of each entry) > 24,000
+        cache.put(key(f"q{n}"), answer(1_500))
+        cache.get(key("q0"))  # q0 stays in use
+    assert cache.get(key("q0")) is not None
+    assert cache.get(key("q1")) is None
+    kept = sum(cache.get(key(f"q{n}")) is not None for n in range(15))
+    assert kept * (1_500 + ENTRY_COST) <= 24_000 and cache.size <= 24_000
+
+
+def test_bounded_in_entries_and_keys_count() -> None:
+    cache = ResultCache(10_000_000, max_entries=50)
+    for n in range(200):
+        cache.put(key("x" * 100_000 + str(n)), answer(1))  # a huge query, a tiny answer
+    assert len(cache) == 50
+    assert cache.size <= 50 * (ENTRY_COST + 200)  # the key is a hash: the query text is not kept
 
 
 def test_one_huge_answer_is_not_kept_and_zero_turns_the_cache_off() -> None:
     cache = ResultCache(8_000)
-    cache.put(cache_key("v1", job()), answer(2_000))  # more than 1/8 of the cache
-    assert cache.get(cache_key("v1", job())) is None
+    cache.put(key(), answer(2_000))  # more than 1/8 of the cache
+    assert cache.get(key()) is None
     off = ResultCache(0)
-    off.put(cache_key("v1", job()), answer(1))
-    assert off.get(cache_key("v1", job())) is None
+    off.put(key(), answer(1))
+    assert off.get(key()) is None
 
 
 def test_a_repeated_query_over_http_gives_the_same_answer(server) -> None:

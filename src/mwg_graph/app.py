@@ -36,4 +36,3 @@ def get_settings() -> Settings:
 def get_release() -> PublishedRelease | None:
     """The release this request uses; take it once per request."""
     return current_app.extensions["mwg_releases"].current()
-

@@ -64,6 +64,30 @@ class Settings:
         float,
     )
     max_rows: int = _setting(10000, "Most result rows (or triples) one query returns.", int)
+    max_result_bytes: int = _setting(
+        16_000_000,
+        "Largest answer to one query, in bytes; a longer one is cut after the last row that fits "
+        "(and says so).",
+        int,
+    )
+    query_memory_mb: float = _setting(
+        512.0,
+        "Memory one query may use in its query process beyond the loaded release, in MB (0 = no "
+        "limit); a query that needs more gets 503.",
+        float,
+    )
+    body_timeout: float = _setting(
+        10.0,
+        "Seconds a client may take to send a SPARQL request body (slower: 408); the query's own "
+        "time limit starts once the body has arrived.",
+        float,
+    )
+    client_share: float = _setting(
+        0.5,
+        "Share of a server worker's query slots one client address may hold at once (1 = no "
+        "per-address limit, e.g. behind a reverse proxy).",
+        float,
+    )
     max_body_bytes: int = _setting(
         1_000_000, "Largest request body accepted, in bytes (larger: 413).", int
     )
@@ -77,7 +101,6 @@ class Settings:
         "Query processes per server worker; a runaway query is ended by killing its process.",
         int,
     )
-    store: str = _setting("oxigraph", "RDF store that answers queries: `oxigraph` or `memory`.")
     result_cache_mb: float = _setting(
         32.0,
         "Memory per server worker for answers to queries already asked of this release, in MB "

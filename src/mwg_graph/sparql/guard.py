@@ -1,30 +1,62 @@
-"""Keep the endpoint closed: read-only, and no query makes the server open a connection.
+"""Keep the endpoint closed and every query's text harmless, without parsing SPARQL.
 
-* Updates (SPARQL 1.1 Update, https://www.w3.org/TR/sparql11-update/) are refused with 403.
-* ``SERVICE`` (SPARQL 1.1 Federated Query, https://www.w3.org/TR/sparql11-federated-query/) is
-  refused before execution: both rdflib and Oxigraph would call the remote endpoint. The decision is
-  taken on rdflib's parse of the query, not on its text. As a fast path, a query whose text (after
-  SPARQL's ``\\u`` codepoint escapes are undone, §19.2) does not contain the letters ``service`` at
-  all cannot contain the keyword, and is not parsed twice.
-* ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` / ``named-graph-uri`` name graphs of our own
-  dataset only: rdflib's ``SPARQL_LOAD_GRAPHS`` is switched off (see :mod:`.engine`) and Oxigraph
-  never fetches them, so an IRI we do not hold (``http:``, ``file:``, anything) is an empty graph.
-* ``LOAD`` is an update: refused with the rest.
+* Updates (SPARQL 1.1 Update, https://www.w3.org/TR/sparql11-update/) are refused with 403 — so is
+  ``LOAD``, an update.
+* ``SERVICE`` (SPARQL 1.1 Federated Query) is refused before execution: Oxigraph would call the
+  remote endpoint.
+* A query nested deeper than :data:`MAX_DEPTH` brackets is a 400: Oxigraph's recursive-descent
+  parser would overflow its stack (``{`` × 10,000 ends the process with a segmentation fault).
+* ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` / ``named-graph-uri`` need nothing here:
+  Oxigraph never fetches a graph, so an IRI we do not hold (``http:``, ``file:``, anything) is an
+  empty graph.
+
+All of it is decided by a small tokenizer, not a parser: one regular expression that knows SPARQL's
+strings (four quote styles, backslash escapes), IRIs, comments, prefixed names (with their ``\\'``
+escapes), variables and language tags — so a keyword inside any of them is not a keyword. It runs
+in linear time (unterminated strings run to the end of their line or of the text instead of being
+retried), holds no state between calls (safe in any thread), and errs towards refusing: the text is
+tokenized with and without SPARQL's ``\\u`` codepoint escapes undone (§19.2), and with two readings
+of ``<`` (an IRI may contain ``'``, or ``<`` is the less-than operator); ``SERVICE`` found in any
+reading refuses the query.
+
+The same tokens give the *normalised* text of a query (comments dropped, whitespace runs outside
+strings and IRIs made one space) that keys the result cache and the runaway memory.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-import rdflib.plugins.sparql
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
+MAX_DEPTH = 256  # brackets ({ ( [) open at once; Oxigraph's parser is fine to ~1,000 here
+UPDATE_WORDS = frozenset(
+    ["insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"]
+)  # the words an update operation can start with (after its prologue)
 
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-
+_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]|%[0-9A-Fa-f]{2}"  # PN_LOCAL_ESC and PERCENT in prefixed names
+_COMMON = (
+    r"(?P<ws>\s+)"
+    r"|(?P<comment>\#[^\n\r]*)"
+    # strings, written as "unrolled loops" (runs of ordinary characters in one step)
+    r'|(?P<string>"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:"""|\\?\Z)'
+    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\\?\Z)"
+    r'|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"?'
+    r"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*'?)"
+)
+_TAIL = (
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    rf"|(?P<pname>\w*:(?:[\w\-.:]|{_ESC})*)"
+    r"|(?P<word>\w+)"
+    r"|(?P<other>.)"
+)
+# Two readings of '<': an IRI that may contain quotes, or one that may not.
+_READINGS = (
+    re.compile(_COMMON + r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)" + _TAIL, re.S),
+    re.compile(_COMMON + r"|(?P<iri><[^<>\"'{}|^`\\\x00-\x20]*>)" + _TAIL, re.S),
+)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 
 
 class Refused(Exception):
@@ -45,46 +77,82 @@ NO_SERVICE = (
     "SERVICE (federated query) is not allowed: this endpoint never contacts other servers. Query "
     "the other endpoint yourself and combine the results."
 )
+TOO_DEEP = (
+    "The query is nested too deeply: more than {limit} brackets ({{ ( [) are open at once at line "
+    "{line}. Flatten the query."
+)
 
 
 def unescape_codepoints(text: str) -> str:
-    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    def one(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _CODEPOINT.sub(one, text)
 
 
-def might_use_service(query: str) -> bool:
-    return "service" in unescape_codepoints(query).lower()
+def tokens(text: str, reading: int = 0) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) for every token; whitespace and comments included."""
+    for match in _READINGS[reading].finditer(text):
+        yield match.lastgroup or "other", match.group(), match.start()
 
 
 def check_query(query: str) -> None:
-    """Raise :class:`Refused` when ``query`` uses SERVICE. Syntax errors are left to the engine."""
-    if not might_use_service(query):
-        return
-    try:
-        tree = parseQuery(query)
-    except Exception as error:
-        raise Refused(
-            400,
-            f"Syntax error in the query (checked before running it, because it mentions "
-            f"SERVICE): {error}",
-        ) from error
-    if any(node.name == "ServiceGraphPattern" for node in _walk(tree)):
-        raise Refused(403, NO_SERVICE)
+    """Raise :class:`Refused` for an update, SERVICE, or nesting deeper than :data:`MAX_DEPTH`.
+
+    Syntax errors are left to the engine, which words them better.
+    """
+    texts = [query]
+    if "\\u" in query or "\\U" in query:
+        texts.append(unescape_codepoints(query))
+    for text in texts:
+        for reading in range(len(_READINGS)):
+            _check_reading(text, reading)
 
 
-def is_update(text: str) -> bool:
-    """Does ``text`` parse as a SPARQL Update? (Used to explain a query that failed to parse.)"""
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
+def _check_reading(text: str, reading: int) -> None:
+    depth = 0
+    first_word: str | None = None
+    after_prologue = False  # PREFIX p: <iri> / BASE <iri> skipped
+    expecting = 0  # tokens still expected by a PREFIX or BASE declaration
+    for kind, token, offset in tokens(text, reading):
+        if kind in ("ws", "comment"):
+            continue
+        lowered = token.lower()
+        if kind == "word" and lowered == "service":
+            raise Refused(403, NO_SERVICE)
+        if first_word is None and not after_prologue:
+            if expecting:
+                expecting -= 1
+            elif kind == "word" and lowered in ("prefix", "base"):
+                expecting = 2 if lowered == "prefix" else 1
+            elif kind == "word":
+                first_word = lowered
+                if lowered in UPDATE_WORDS:
+                    raise Refused(403, READ_ONLY)
+            else:
+                after_prologue = True
+        if kind == "other":
+            if token in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = text.count("\n", 0, offset) + 1
+                    raise Refused(400, TOO_DEEP.format(limit=MAX_DEPTH, line=line))
+            elif token in _CLOSE:
+                depth = max(0, depth - 1)
 
 
-def _walk(node: Any) -> Iterator[CompValue]:
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        for item in node:
-            yield from _walk(item)
+def normalise(query: str) -> str:
+    """The query with comments dropped and whitespace outside strings and IRIs made one space.
+
+    Two queries with the same normalised text ask the same thing, so they share a cache entry and
+    a runaway record; a distinct trailing comment does not make a query new.
+    """
+    parts: list[str] = []
+    for kind, token, _ in tokens(query):
+        if kind in ("ws", "comment"):
+            if parts and parts[-1] != " ":
+                parts.append(" ")
+        else:
+            parts.append(token)
+    return "".join(parts).strip()

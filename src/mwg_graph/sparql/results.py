@@ -1,193 +1,73 @@
-"""SPARQL query results in each format: one table, one writer per format.
+"""SPARQL answers in each format, written by Oxigraph's own serialisers, capped in rows and bytes.
 
-* JSON: SPARQL 1.1 Query Results JSON Format, https://www.w3.org/TR/sparql11-results-json/
-* XML: SPARQL Query Results XML Format (Second Edition), https://www.w3.org/TR/rdf-sparql-XMLres/
-* CSV and TSV: SPARQL 1.1 Query Results CSV and TSV Formats, https://www.w3.org/TR/sparql11-results-csv-tsv/
-* Graph results (CONSTRUCT, DESCRIBE): the RDF formats of :mod:`mwg_graph.formats`.
+* SELECT: SPARQL 1.1 Query Results JSON, XML, CSV and TSV (https://www.w3.org/TR/sparql11-results-json/,
+  https://www.w3.org/TR/rdf-sparql-XMLres/, https://www.w3.org/TR/sparql11-results-csv-tsv/);
+* ASK: JSON and XML (CSV and TSV cannot carry a boolean);
+* CONSTRUCT / DESCRIBE: the RDF formats of :mod:`mwg_graph.formats`, with the graph's prefixes.
 
-Plain ``xsd:string`` literals are written as simple literals (RDF 1.1 makes them the same term);
-Oxigraph hands them back typed.
+This module is the one table of what each kind of query can be answered in (:data:`SELECT_OFFERS`,
+:data:`ASK_OFFERS`, :data:`GRAPH_OFFERS`), which the endpoint negotiates over.
+
+**Caps.** Every write goes into a :class:`_Bounded` buffer that stops Oxigraph's serialiser as soon
+as ``max_bytes`` is reached, so a huge answer never exists in memory. To cut at a row, and still
+send a well-formed document, the answer is first written in its line format — TSV for solutions,
+N-Triples for triples, one row per line, newlines inside terms escaped — where a row boundary is a
+newline; the first ``max_rows`` lines that fit are then parsed back by Oxigraph and written in the
+wanted format (TSV and N-Triples go out as they are). If that document is still over the byte cap
+(JSON is wordier than TSV), half the rows are tried, and so on. Both round trips are exact: the TSV
+and N-Triples forms spell out every term.
 """
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from typing import IO
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from pyoxigraph import (
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    parse,
+    parse_query_results,
+    serialize,
+)
 
-from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type
-
-Row = Sequence[Node | None]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A SELECT result (``variables`` + ``rows``) or an ASK result (``boolean``)."""
-
-    variables: Sequence[str] = ()
-    rows: Sequence[Row] = ()
-    boolean: bool | None = None
+from ..formats import RDF_FORMATS
 
 
 @dataclass(frozen=True)
 class ResultFormat:
     name: str  # used in ?format=
     media_type: str
-    write: Callable[[Table], bytes]
+    oxigraph: QueryResultsFormat
     boolean: bool  # can it carry an ASK answer?
     also: tuple[str, ...] = ()  # other media types that mean the same
 
 
-def _datatype(literal: Literal) -> str | None:
-    if literal.datatype is None or literal.datatype == XSD.string or literal.language:
-        return None
-    return str(literal.datatype)
-
-
-# --- JSON -----------------------------------------------------------------------------------------
-
-
-def _json_term(term: Node) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif (datatype := _datatype(term)) is not None:
-            out["datatype"] = datatype
-        return out
-    return {"type": "literal", "value": str(term)}
-
-
-def write_json(table: Table) -> bytes:
-    if table.boolean is not None:
-        document: dict = {"head": {}, "boolean": table.boolean}
-    else:
-        bindings = [
-            {
-                var: _json_term(value)
-                for var, value in zip(table.variables, row, strict=False)
-                if value is not None
-            }
-            for row in table.rows
-        ]
-        document = {"head": {"vars": list(table.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-# --- XML ------------------------------------------------------------------------------------------
-
-
-def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
-        if (datatype := _datatype(term)) is not None:
-            return f"<literal datatype={quoteattr(datatype)}>{escape(str(term))}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
-
-
-def write_xml(table: Table) -> bytes:
-    out = io.StringIO()
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write('<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
-    for var in table.variables:
-        out.write(f"<variable name={quoteattr(var)}/>")
-    out.write("</head>\n")
-    if table.boolean is not None:
-        out.write(f"<boolean>{'true' if table.boolean else 'false'}</boolean>\n")
-    else:
-        out.write("<results>\n")
-        for row in table.rows:
-            out.write("<result>")
-            for var, value in zip(table.variables, row, strict=False):
-                if value is not None:
-                    out.write(f"<binding name={quoteattr(var)}>{_xml_term(value)}</binding>")
-            out.write("</result>\n")
-        out.write("</results>\n")
-    out.write("</sparql>\n")
-    return out.getvalue().encode("utf-8")
-
-
-# --- CSV and TSV ----------------------------------------------------------------------------------
-
-
-def _csv_field(text: str) -> str:
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _csv_term(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return "_:" + str(term)
-    return _csv_field(str(term))
-
-
-def write_csv(table: Table) -> bytes:
-    lines = [",".join(_csv_field(v) for v in table.variables)]
-    lines += [",".join(_csv_term(value) for value in row) for row in table.rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _tsv_term(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_TSV_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if (datatype := _datatype(term)) is not None:
-            return f"{text}^^<{datatype}>"
-        return text
-    return str(term)
-
-
-def write_tsv(table: Table) -> bytes:
-    lines = ["\t".join("?" + v for v in table.variables)]
-    lines += ["\t".join(_tsv_term(value) for value in row) for row in table.rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
 RESULT_FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat(
-        "json", "application/sparql-results+json", write_json, True, ("application/json",)
+        "json",
+        "application/sparql-results+json",
+        QueryResultsFormat.JSON,
+        True,
+        ("application/json",),
     ),
     ResultFormat(
-        "xml", "application/sparql-results+xml", write_xml, True, ("application/xml", "text/xml")
+        "xml",
+        "application/sparql-results+xml",
+        QueryResultsFormat.XML,
+        True,
+        ("application/xml", "text/xml"),
     ),
-    ResultFormat("csv", "text/csv", write_csv, False),
-    ResultFormat("tsv", "text/tab-separated-values", write_tsv, False),
+    ResultFormat("csv", "text/csv", QueryResultsFormat.CSV, False),
+    ResultFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV, False),
 )
 
 
-def result_format_by_media_type(media_type: str) -> ResultFormat | None:
-    return next((f for f in RESULT_FORMATS if media_type in (f.media_type, *f.also)), None)
-
-
-def offers(formats: Iterable[ResultFormat | RdfFormat]) -> list[str]:
+def offers(formats) -> list[str]:
     """Media types to negotiate over: each format's own type first, then its aliases."""
     formats = list(formats)
     return [f.media_type for f in formats] + [alias for f in formats for alias in f.also]
@@ -198,25 +78,163 @@ ASK_OFFERS = offers(f for f in RESULT_FORMATS if f.boolean)
 GRAPH_OFFERS = offers(RDF_FORMATS)
 
 
-# --- graphs ---------------------------------------------------------------------------------------
+def offers_for(kind: str) -> list[str]:
+    return {"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(kind, GRAPH_OFFERS)
 
 
-def plain(term: Node) -> Node:
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
+def result_format_by_media_type(media_type: str) -> ResultFormat | None:
+    return next((f for f in RESULT_FORMATS if media_type in (f.media_type, *f.also)), None)
 
 
-def write_graph(
-    triples: Iterable[tuple[Node, Node, Node]], media_type: str, prefixes: dict[str, str]
-) -> tuple[bytes, str]:
-    """Serialise triples; returns (body, media type written)."""
-    fmt = rdf_format_by_media_type(media_type)
+def _graph_format(media_type: str) -> tuple[str, RdfFormat] | None:
+    for f in RDF_FORMATS:
+        if media_type in (f.media_type, *f.also):
+            return f.media_type, RdfFormat.from_media_type(f.media_type)
+    return None
+
+
+@dataclass(frozen=True)
+class Written:
+    body: bytes
+    media_type: str
+    rows: int = 0
+    cut: str | None = None  # "rows" or "bytes" when not everything was sent
+
+
+class _Full(Exception):
+    """The answer reached its byte cap; raised from ``write`` to stop Oxigraph's serialiser."""
+
+
+class _Bounded:
+    """A binary file that keeps at most ``limit`` bytes and then stops the writer."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        room = self.limit - self.size
+        if len(data) > room:
+            self.parts.append(bytes(data[:room]))
+            self.size = self.limit
+            raise _Full
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _write(serialiser: Callable[[IO[bytes]], object], limit: int) -> tuple[bytes, bool]:
+    out = _Bounded(limit)
+    try:
+        serialiser(out)  # type: ignore[arg-type]
+    except _Full:
+        return out.value(), True
+    return out.value(), False
+
+
+def _first_lines(text: bytes, count: int) -> bytes:
+    """The first ``count`` whole lines of ``text``."""
+    end = 0
+    for _ in range(count):
+        end = text.index(b"\n", end) + 1
+    return text[:end]
+
+
+def _cap_lines(
+    write_lines: Callable[[IO[bytes]], object], header: int, max_rows: int, max_bytes: int
+) -> tuple[bytes, int, str | None]:
+    """Lines written by ``write_lines``, at most ``max_rows`` rows after ``header`` lines."""
+    text, full = _write(write_lines, max_bytes)
+    cut = None
+    if full:
+        text = text[: text.rfind(b"\n") + 1]  # whole lines only
+        cut = "bytes"
+    rows = text.count(b"\n") - header
+    if rows < 0:
+        raise AnswerTooLarge(max_bytes)
+    if rows > max_rows:
+        text, rows, cut = _first_lines(text, header + max_rows), max_rows, "rows"
+    return text, rows, cut
+
+
+class AnswerTooLarge(Exception):
+    """Not even the answer's first line fits in ``max_result_bytes``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Not even the first line of the answer fits in {limit} bytes, the answer size limit "
+            "of this endpoint (setting max_result_bytes)."
+        )
+
+
+def _shrink(
+    lines: bytes, header: int, rows: int, cut: str | None, rewrite, max_bytes: int
+) -> tuple[bytes, int, str | None]:
+    """``rewrite(lines)`` in the wanted format, halving the rows until it fits in ``max_bytes``."""
+    while True:
+        body, full = _write(lambda out, lines=lines: rewrite(lines, out), max_bytes)
+        if not full:
+            return body, rows, cut
+        if rows == 0:
+            raise AnswerTooLarge(max_bytes)
+        rows, cut = rows // 2, "bytes"
+        lines = _first_lines(lines, header + rows)
+
+
+def write_solutions(
+    solutions: QuerySolutions, media_type: str | None, max_rows: int, max_bytes: int
+) -> Written | None:
+    fmt = result_format_by_media_type(media_type) if media_type else None
     if fmt is None:
-        raise ValueError(f"not an RDF media type: {media_type}")
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in prefixes.items():
-        graph.bind(prefix, namespace)
-    for s, p, o in triples:
-        graph.add((s, p, plain(o)))
-    return graph.serialize(format=fmt.rdflib_format, encoding="utf-8"), fmt.media_type
+        return None
+    tsv, rows, cut = _cap_lines(
+        lambda out: solutions.serialize(out, QueryResultsFormat.TSV), 1, max_rows, max_bytes
+    )
+    if fmt.oxigraph == QueryResultsFormat.TSV:
+        return Written(tsv, fmt.media_type, rows, cut)
+
+    def rewrite(lines: bytes, out: IO[bytes]) -> None:
+        parse_query_results(lines, QueryResultsFormat.TSV).serialize(out, fmt.oxigraph)
+
+    body, rows, cut = _shrink(tsv, 1, rows, cut, rewrite, max_bytes)
+    return Written(body, fmt.media_type, rows, cut)
+
+
+def write_boolean(answer: QueryBoolean, media_type: str | None) -> Written | None:
+    fmt = result_format_by_media_type(media_type) if media_type else None
+    if fmt is None or not fmt.boolean:
+        return None
+    return Written(answer.serialize(format=fmt.oxigraph), fmt.media_type, 1)
+
+
+def write_triples(
+    triples: QueryTriples,
+    media_type: str | None,
+    prefixes: dict[str, str],
+    max_rows: int,
+    max_bytes: int,
+) -> Written | None:
+    found = _graph_format(media_type) if media_type else None
+    if found is None:
+        return None
+    name, fmt = found
+    nt, rows, cut = _cap_lines(
+        lambda out: triples.serialize(out, RdfFormat.N_TRIPLES), 0, max_rows, max_bytes
+    )
+    if fmt == RdfFormat.N_TRIPLES:
+        return Written(nt, name, rows, cut)
+
+    used = {p: ns for p, ns in prefixes.items() if ns.encode() in nt}  # declare only those used
+
+    def rewrite(lines: bytes, out: IO[bytes]) -> None:
+        serialize(parse(lines, RdfFormat.N_TRIPLES), out, fmt, prefixes=used)
+
+    body, rows, cut = _shrink(nt, 0, rows, cut, rewrite, max_bytes)
+    return Written(body, name, rows, cut)

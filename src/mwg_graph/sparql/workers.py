@@ -1,14 +1,21 @@
-"""A pool of query processes per server process; a query that runs out of time is killed.
+"""A pool of query processes per server process; a query that runs out of time or memory ends.
 
-Neither rdflib nor Oxigraph can stop a running query, and a Python thread cannot be killed. So every
-query runs in a separate **query process** that holds the release loaded in its own store. The
-server thread sends the query over a pipe and waits on it until the query's deadline; when the
-deadline passes, the process gets ``SIGKILL`` — the work really stops, whatever the engine was
-doing — and a fresh process (which reloads the release: small, so quick) takes its place.
+Oxigraph cannot stop a running query, and a Python thread cannot be killed. So every query runs in
+a separate **query process** that holds the release in its own Oxigraph store
+(:func:`mwg_graph.store.open_release_store`). The server thread sends the query over a pipe and
+waits on it for the query's time limit; when the limit passes, the process gets ``SIGKILL`` — the
+work really stops, whatever the engine was doing — and a fresh process (which reloads the release:
+small, so quick) takes its place. The limit counts from the moment a process has the query, so a
+query that timed out really ran for the whole limit (only then is it remembered as a runaway).
 
-Processes come from a ``forkserver`` that has imported rdflib and Oxigraph once, so a replacement
-starts in milliseconds plus the release load, and is never forked from a multi-threaded server.
-The results are serialised in the query process too, so serialising a huge result is also bounded.
+Each query process also has a memory ceiling (``RLIMIT_AS``: its size once the release is loaded,
+plus ``query_memory_mb``). A query that needs more fails its allocation — a ``MemoryError``, or an
+abort inside Oxigraph — and that query alone gets a 503; the process is replaced.
+
+Processes come from a ``forkserver`` that has imported pyoxigraph once, so a replacement starts in
+milliseconds plus the release load, and is never forked from a multi-threaded server (whatever WSGI
+server started it). The results are serialised in the query process too, so serialising a huge
+result is also bounded.
 
 When the served release changes, :meth:`Engine.swap` starts a new pool on it; the old pool's
 processes end as soon as their current query (if any) has been answered.
@@ -20,20 +27,36 @@ import logging
 import multiprocessing
 import os
 import queue
+import resource
+import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .engine import Job, Outcome, StoreSpec
+from ..store import open_release_store
+from .engine import Job, Outcome
 
 log = logging.getLogger("mwg_graph.sparql")
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["mwg_graph.sparql.engine"])
+_context.set_forkserver_preload(["mwg_graph.sparql.engine", "mwg_graph.store"])
 
 START_TIMEOUT = 120.0  # seconds a new query process may take to load the release
+SWAP_WAIT = 20.0  # seconds a swap waits for the new pool (below the WSGI server's worker timeout)
+ABORTED = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS)  # how a failed allocation ends Rust
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Everything a query process needs to load its store and run queries (picklable)."""
+
+    release: Path
+    extra_data: str = ""
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base_iri: str = ""  # relative IRIs in queries resolve against it (the endpoint's address)
+    memory_mb: float = 0.0  # address space a query may add to the loaded process; 0: no ceiling
 
 
 def _die_with_server(server_pid: int) -> None:
@@ -59,14 +82,28 @@ def _die_with_server(server_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="mwg-server-watch").start()
 
 
+def _limit_memory(extra_mb: float) -> None:
+    """Cap this process's address space at its present size plus ``extra_mb``."""
+    if extra_mb <= 0:
+        return
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + int(extra_mb * 2**20)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def _serve(conn: Connection, spec: StoreSpec, server_pid: int) -> None:
     """The query process: load the store, then answer jobs until the pipe closes."""
-    from .engine import execute, open_store
+    from .engine import execute
 
     _die_with_server(server_pid)
 
     try:
-        dataset = open_store(spec)
+        store = open_release_store(spec.release, spec.extra_data)
+        _limit_memory(spec.memory_mb)
     except Exception as error:  # reported to the pool, which logs it
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return
@@ -77,9 +114,14 @@ def _serve(conn: Connection, spec: StoreSpec, server_pid: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            outcome = execute(dataset, job, spec.prefixes)
+            outcome = execute(store, job, spec.base_iri, spec.prefixes)
+        except MemoryError:
+            conn.send(Outcome(503, b"", kind="memory"))
+            os._exit(0)  # its memory may be fragmented: a fresh process takes its place
         except Exception as error:
-            outcome = Outcome.error(500, "engine", f"{type(error).__name__}: {error}")
+            outcome = Outcome.error(
+                500, "engine", "The query failed.", detail=f"{type(error).__name__}: {error}"
+            )
         conn.send(outcome)
 
 
@@ -99,6 +141,7 @@ class QueryPool:
         self._closed = False
         self._lock = threading.Lock()
         self._live: set[_Process] = set()
+        self.ready = threading.Event()  # set once a process has loaded the release
         self.started = 0  # processes started so far (tests watch respawns)
         for _ in range(self.size):
             self._start_in_background()
@@ -107,29 +150,33 @@ class QueryPool:
     def release(self) -> Path:
         return self.spec.release
 
-    def run(self, job: Job, deadline: float) -> Outcome:
-        """Answer ``job`` by ``deadline`` (``time.monotonic()``), or stop it and say so."""
+    def run(self, job: Job, wait_until: float, limit: float) -> Outcome:
+        """Answer ``job`` within ``limit`` seconds of a process taking it, or stop it and say so.
+
+        A free process is awaited until ``wait_until`` (``time.monotonic()``) at most.
+        """
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get(timeout=max(0.0, wait_until - time.monotonic()))
         except queue.Empty:
-            return Outcome.error(
-                503,
-                "busy",
-                "The query limit was reached while waiting for a free query process "
-                "(the server is busy); please try again.",
-            )
+            return Outcome(503, b"", kind="busy")
         try:
             worker.conn.send(job)
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if worker.conn.poll(limit):
                 outcome = worker.conn.recv()
-                self._give_back(worker)
+                if outcome.kind == "memory":
+                    self._replace(worker)
+                else:
+                    self._give_back(worker)
                 return outcome
         except (EOFError, OSError) as error:
-            log.warning("query process %s died: %s", worker.process.pid, error)
             self._replace(worker)
-            return Outcome.error(500, "engine", "The query process ended unexpectedly.")
+            code = worker.process.exitcode
+            detail = f"query process {worker.process.pid} ended ({error}; exit code {code})"
+            if code in ABORTED:  # an allocation over the ceiling aborts inside Oxigraph
+                return Outcome(503, b"", kind="memory", detail=detail)
+            return Outcome(500, b"", kind="crash", detail=detail)
         self._replace(worker)
-        return Outcome(503, b"", kind="timeout")  # the view words the message (it knows the limit)
+        return Outcome(503, b"", kind="timeout")  # the service words the messages
 
     def close(self) -> None:
         """Stop taking queries; idle processes end now, busy ones when their query is answered."""
@@ -153,6 +200,7 @@ class QueryPool:
 
     def _replace(self, worker: _Process) -> None:
         worker.process.kill()  # SIGKILL: the query's work stops here
+        worker.process.join(1.0)  # (and its exit code is known)
         self._end(worker)
         with self._lock:
             closed = self._closed
@@ -190,16 +238,15 @@ class QueryPool:
             self._end(worker)
             return
         self._give_back(worker)
+        self.ready.set()
 
 
 class Engine:
     """The current :class:`QueryPool` of a server process, renewed when the release changes."""
 
-    def __init__(self, store: str, size: int, extra_data: str, prefixes: dict[str, str]) -> None:
-        self.store = store
+    def __init__(self, size: int, spec: StoreSpec) -> None:
         self.size = size
-        self.extra_data = extra_data
-        self.prefixes = prefixes
+        self.spec = spec  # its release is replaced by each pool's
         self._pool: QueryPool | None = None
         self._lock = threading.Lock()
 
@@ -210,8 +257,17 @@ class Engine:
             return self._pool
 
     def swap(self, release: Path) -> None:
+        """Serve ``release`` from now on, once a process of its new pool is ready.
+
+        Until then the old pool goes on answering (on the old release), so a swap never makes
+        queries wait or fail. The first swap of a server process (at its start, before it takes
+        requests under gunicorn) waits too, so that its first queries find a process ready.
+        """
+        new = self._new_pool(release)
+        if not new.ready.wait(SWAP_WAIT):
+            log.error("no query process became ready on %s; swapping anyway", release)
         with self._lock:
-            old, self._pool = self._pool, self._new_pool(release)
+            old, self._pool = self._pool, new
         if old is not None:
             old.close()
 
@@ -222,5 +278,4 @@ class Engine:
             old.close()
 
     def _new_pool(self, release: Path) -> QueryPool:
-        spec = StoreSpec(release, self.store, self.extra_data, self.prefixes)
-        return QueryPool(spec, self.size)
+        return QueryPool(replace(self.spec, release=release), self.size)

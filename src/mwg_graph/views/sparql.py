@@ -3,42 +3,44 @@
 One URL, three faces (https://www.w3.org/TR/sparql11-protocol/):
 
 * a query (GET ``?query=``, POST form, POST ``application/sparql-query``) → results by ``Accept`` or
-  ``?format=``; run in a killable query process with a wall-clock limit
-  (:mod:`mwg_graph.sparql.workers`);
+  ``?format=``, answered by the SPARQL service (:mod:`mwg_graph.sparql.service`: cache, runaways,
+  killable query processes on Oxigraph);
 * no query, RDF wanted → the service description (:mod:`mwg_graph.sparql.description`);
 * no query, HTML wanted → the query page (editor, example queries, results table).
 
-Every answer allows any origin (CORS); updates and SERVICE are refused
-(:mod:`mwg_graph.sparql.guard`).
+This view only reads the request (its body within ``body_timeout``) and writes the response. Every
+answer allows any origin (CORS).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import math
+import socket
 import threading
 import time
 from functools import cache
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import Dataset
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from ..app import get_release, get_settings
 from ..formats import RDF_FORMATS, negotiate, rdf_format_by_media_type
 from ..namespaces import Iris
+from ..overload import query_slot
 from ..sparql.description import service_description
-from ..sparql.engine import Job
+from ..sparql.engine import Outcome
 from ..sparql.examples import load_examples
-from ..sparql.guard import READ_ONLY, Refused, check_query, is_update
+from ..sparql.guard import Refused
 from ..sparql.protocol import ProtocolError, read_request
-from ..sparql.result_cache import ResultCache, cache_key
-from ..sparql.results import ASK_OFFERS, GRAPH_OFFERS, SELECT_OFFERS
-from ..sparql.runaways import RecentRunaways
-from ..sparql.workers import Engine
+from ..sparql.results import SELECT_OFFERS
+from ..sparql.service import SparqlService
 
 bp = Blueprint("sparql", __name__)
 
-EXPOSED = "MWG-Results-Truncated, MWG-Max-Rows, Content-Type, Content-Disposition"
+EXPOSED = (
+    "MWG-Results-Truncated, MWG-Max-Rows, MWG-Max-Result-Bytes, Content-Type, Content-Disposition"
+)
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -46,24 +48,26 @@ PAGE_CSP = (
 )
 DOWNLOAD_NAMES = {"text/csv": "results.csv", "text/tab-separated-values": "results.tsv"}
 DRAIN_LIMIT = 16 * 1024 * 1024  # read (and drop) an oversized body up to this, so the 413 arrives
+CHUNK = 65536
+
+
+class SlowBody(Exception):
+    """The body did not arrive within ``body_timeout``."""
 
 
 @bp.record_once
 def _setup(state) -> None:
     app = state.app
-    settings = app.config["MWG_SETTINGS"]
-    engine = Engine(
-        settings.store,
-        settings.query_workers,
-        settings.extra_data,
-        Iris(settings.base_iri).prefixes(),
+    service = SparqlService(app.config["MWG_SETTINGS"])
+    app.extensions["mwg_sparql"] = service
+    app.extensions["mwg_releases"].listeners.append(
+        lambda release: service.engine.swap(release.path)
     )
-    app.extensions["mwg_sparql"] = engine
-    # A timed-out query is refused at once for three time limits (at least 30 s) after.
-    app.extensions["mwg_runaways"] = RecentRunaways(max(30.0, 3 * settings.query_timeout))
-    app.extensions["mwg_results"] = ResultCache(int(settings.result_cache_mb * 2**20))
-    app.extensions["mwg_releases"].listeners.append(lambda release: engine.swap(release.path))
     app.extensions["mwg_sparql_warm"] = threading.Event()
+
+
+def _service() -> SparqlService:
+    return current_app.extensions["mwg_sparql"]
 
 
 @bp.before_app_request
@@ -75,7 +79,7 @@ def _warm_up() -> None:
     warm.set()
     release = get_release()
     if release is not None:
-        current_app.extensions["mwg_sparql"].pool(release.path)
+        _service().engine.pool(release.path)
 
 
 @bp.after_request
@@ -92,15 +96,23 @@ def endpoint():
     if request.method == "OPTIONS":
         return _preflight()
     settings = get_settings()
-    deadline = time.monotonic() + settings.query_timeout
     if request.content_length is not None and request.content_length > settings.max_body_bytes:
         return _too_large(settings.max_body_bytes)
     try:
-        body = request.get_data(cache=False) if request.method == "POST" else b""
+        body = _read_body(settings.body_timeout) if request.method == "POST" else b""
+    except SlowBody:
+        response = _text(
+            408,
+            f"The request body did not arrive within {settings.body_timeout:g} s (setting "
+            "body_timeout); send it at once.",
+        )
+        response.headers["Connection"] = "close"
+        return response
     except Exception as error:  # werkzeug's 413 for a chunked body over the limit
         if getattr(error, "code", None) == 413:
             return _too_large(settings.max_body_bytes)
         raise
+    arrived = time.monotonic()  # the query's time limit starts now, not before the body came
     try:
         asked = read_request(
             request.method,
@@ -109,75 +121,69 @@ def endpoint():
             body,
             request.headers.get("Accept"),
         )
-        if asked.query is None:
-            return _describe_or_page(asked.accept)
-        check_query(asked.query)
     except (ProtocolError, Refused) as problem:
         return _text(problem.status, problem.message)
-
+    if asked.query is None:
+        return _describe_or_page(asked.accept)
     if _wants_page(asked.accept) and not asked.format_given:
         return _page(asked.query)
     release = get_release()
     if release is None:
         return _text(503, "No release of the graph has been built yet; try again later.")
-    job = Job(
-        query=asked.query,
-        accept_select=_choice(asked.accept, SELECT_OFFERS),
-        accept_ask=_choice(asked.accept, ASK_OFFERS),
-        accept_graph=_choice(asked.accept, GRAPH_OFFERS),
-        max_rows=settings.max_rows,
-        default_graphs=asked.default_graphs,
-        named_graphs=asked.named_graphs,
-    )
-    runaways: RecentRunaways = current_app.extensions["mwg_runaways"]
-    if wait := runaways.seconds_left(job):
-        return _timed_out(
-            f"Query timed out: the same query was stopped after {settings.query_timeout:g} s, "
-            "the time limit of this endpoint, a moment ago, so it is not run again for "
-            f"{math.ceil(wait)} s.",
-            wait,
-        )
-    results: ResultCache = current_app.extensions["mwg_results"]
-    key = cache_key(release.version, job)
-    outcome = results.get(key)
-    if outcome is None:
-        outcome = current_app.extensions["mwg_sparql"].pool(release.path).run(job, deadline)
-        results.put(key, outcome)
-    if outcome.kind == "timeout":
-        runaways.remember(job)
-        return _timed_out(
-            f"Query timed out: it was stopped after {settings.query_timeout:g} s, the time "
-            "limit of this endpoint.",
-            runaways.hold_seconds,
-        )
-    if outcome.kind == "syntax" and is_update(asked.query):
-        return _text(403, READ_ONLY)
+    with query_slot():
+        outcome = _service().answer(release.path, asked, arrived)
+    return _respond(outcome, asked.format_given)
+
+
+def _read_body(seconds: float) -> bytes:
+    """The request body, or :class:`SlowBody` when it takes longer than ``seconds``.
+
+    The time is checked between chunks; a client that stops sending altogether is cut off at the
+    deadline by shutting the socket's reading side, when the WSGI server lets us reach it
+    (gunicorn; servers that read the whole body before calling the application need nothing).
+    """
+    deadline = time.monotonic() + seconds
+    sock = request.environ.get("gunicorn.socket")
+    timer = None
+    if sock is not None:
+        timer = threading.Timer(seconds, _stop_reading, (sock,))
+        timer.daemon = True
+        timer.start()
+    chunks: list[bytes] = []
+    try:
+        stream = request.stream
+        while True:
+            chunk = stream.read(CHUNK)
+            if time.monotonic() > deadline:
+                raise SlowBody
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except OSError as error:
+        if time.monotonic() > deadline:
+            raise SlowBody from error
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return b"".join(chunks)
+
+
+def _stop_reading(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RD)
+
+
+def _respond(outcome: Outcome, format_given: bool) -> Response:
     response = Response(outcome.body, outcome.status, content_type=outcome.media_type)
     response.headers.update(outcome.headers)
-    if outcome.status == 503:  # no query process came free in time: come back a limit later
-        response.headers["Retry-After"] = str(math.ceil(settings.query_timeout))
     media_type = outcome.media_type.split(";")[0]
-    if asked.format_given and media_type in DOWNLOAD_NAMES:
+    if format_given and media_type in DOWNLOAD_NAMES:
         response.headers["Content-Disposition"] = f'inline; filename="{DOWNLOAD_NAMES[media_type]}"'
     response.headers["Cache-Control"] = (
-        "no-store" if outcome.status >= 500 else "public, max-age=60"
+        "public, max-age=60" if outcome.status == 200 else "no-store"
     )
     return response
-
-
-def _timed_out(message: str, retry_after: float) -> Response:
-    response = _text(
-        503,
-        message + " Make it cheaper (more specific patterns, a LIMIT) or download the data and "
-        "query it yourself.",
-    )
-    response.headers["Retry-After"] = str(math.ceil(retry_after))
-    return response
-
-
-def _choice(accept: str | None, offers: list[str]) -> list[str]:
-    chosen = negotiate(accept, offers)
-    return [chosen] if chosen else []
 
 
 def _wants_page(accept: str | None) -> bool:
@@ -259,13 +265,9 @@ def _describe_or_page(accept: str | None) -> Response:
 def _named_graphs(extra_data: str) -> list[str]:
     if not extra_data:
         return []
-    dataset = Dataset()
-    dataset.parse(extra_data, format="trig" if extra_data.endswith(".trig") else "nquads")
-    return sorted(
-        str(g.identifier)
-        for g in dataset.graphs()
-        if g.identifier != dataset.default_graph.identifier
-    )
+    fmt = RdfFormat.TRIG if extra_data.endswith(".trig") else RdfFormat.N_QUADS
+    names = {quad.graph_name for quad in parse(path=extra_data, format=fmt)}
+    return sorted(n.value for n in names if isinstance(n, NamedNode))
 
 
 def _page(query: str | None) -> Response:
