@@ -41,6 +41,7 @@ class Row:
     body: bytes | None = None
 
 
+# fmt: off
 ROWS = [
     # -- SPARQL: syntax, updates, SERVICE ---------------------------------------------------------
     Row("malformed query (GET)", f"/sparql?query={q('SELECT * WHERE {')}", 400, "syntax"),
@@ -124,6 +125,7 @@ ROWS = [
     Row("runaway query (GET)", f"/sparql?query={q(RUNAWAY)}", 503, "timed out", "GET", JSON),
     Row("runaway query (POST)", "/sparql", 503, "timed out", "POST", DIRECT, RUNAWAY.encode()),
 ]
+# fmt: on
 
 
 @pytest.fixture(scope="module")
