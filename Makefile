@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test build validate lint bench clean system-packages
+.PHONY: help run test build validate lint bench clean system-packages node-packages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,7 +37,22 @@ system-packages: ## install Debian's chromium, strace and wrk when missing
 	  echo "installing:$$missing"; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
 
-test: $(STAMP) system-packages ## set up (Python packages, chromium, strace) and run every test
+# JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
+# tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and
+# npm come from Debian when missing.
+JS_STAMP := tests/js/node_modules/.package-lock.json
+
+node-packages: $(JS_STAMP) ## install the pinned npm packages the tests use (tests/js)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: nodejs npm"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
+	cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(JS_STAMP)
+
+test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 

@@ -20,7 +20,7 @@ def instances(graph: Graph, base: str) -> list[str]:
         {
             str(s)
             for s in graph.subjects()
-            if isinstance(s, URIRef) and str(s).startswith(base + "id/")
+            if isinstance(s, URIRef) and str(s).startswith(base + "id/") and "#" not in str(s)
         }
     )
 

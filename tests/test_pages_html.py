@@ -167,7 +167,7 @@ def test_visible_language_switch_and_lang_param_is_kept_in_links(server):
         "/browse/organization/",
         "/downloads/",
         "/doc/dataset/mwg",
-        "/doc/target-group/low-skilled-migrant-workers",
+        "/doc/target-group/low-skilled-migrant-workers-and-dependants",
     ],
 )
 @pytest.mark.parametrize("lang", ["th", "en"])

@@ -57,7 +57,13 @@ def named_shapes() -> list[str]:
                 (None, SH["not"], shape) in shapes
                 and not any(
                     (shape, p, None) in shapes
-                    for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.target)
+                    for p in (
+                        SH.targetClass,
+                        SH.targetNode,
+                        SH.targetSubjectsOf,
+                        SH.targetObjectsOf,
+                        SH.target,
+                    )
                 )
                 and (None, SH.property, shape) not in shapes
             )
@@ -165,7 +171,8 @@ def test_invalid_fixture_violates_the_shape(shape: str):
 
 
 _NON_CONSTRAINTS = {
-    SH.name, SH.description, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.target,
+    SH.name, SH.description, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+    SH.targetObjectsOf, SH.target,
     SH.property, SH.sparql, SH.message, SH.prefixes, SH.path, SH.select, SH.deactivated,
 }  # fmt: skip
 

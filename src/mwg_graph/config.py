@@ -47,6 +47,17 @@ class Settings:
     license_iri: str = _setting(
         "https://creativecommons.org/licenses/by/4.0/", "Licence of the published data."
     )
+    publisher_name: str = _setting(
+        "",
+        "Who publishes the dataset and the ontology: the organisation running this site (named in "
+        "the DCAT/VoID description and the ontology); empty = the mwg-graph project.",
+    )
+    publisher_url: str = _setting(
+        "", "Home page of the publisher (an `http(s)://` address); empty = none."
+    )
+    contact_email: str = _setting(
+        "", "E-mail address of the dataset's contact point (DCAT `contactPoint`); empty = none."
+    )
     query_timeout: float = _setting(
         10.0,
         "Wall-clock limit of one SPARQL query, in seconds; the query is stopped after it.",

@@ -19,11 +19,19 @@ class RdfFormat:
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "text/turtle", "turtle", ".ttl", ("application/x-turtle",)),
+    RdfFormat("turtle", "text/turtle", "turtle", ".ttl", ("application/x-turtle", "text/n3")),
     RdfFormat("jsonld", "application/ld+json", "json-ld", ".jsonld", ("application/json",)),
     RdfFormat("ntriples", "application/n-triples", "nt", ".nt", ("text/plain",)),
     RdfFormat("rdfxml", "application/rdf+xml", "xml", ".rdf", ("application/xml", "text/xml")),
 )
+
+
+# Near-miss media types clients send for our formats (JSON-LD is JSON, N-Triples is plain text,
+# Turtle is N3, the pre-registration Turtle type): offered after the registered types, so they
+# are chosen only when a client asks for nothing better, and answered under the name asked for.
+RDF_OFFERS: list[str] = [f.media_type for f in RDF_FORMATS] + [
+    alias for f in RDF_FORMATS for alias in f.also
+]
 
 
 def rdf_format_by_suffix(suffix: str) -> RdfFormat | None:

@@ -1,8 +1,14 @@
 """Our JSON-LD: one published ``@context`` that makes the graph read like plain JSON.
 
 Short keys, ``th``/``en`` language maps and IRIs as plain strings, so a web page can use
-``doc.name.th`` without an RDF library. Documents refer to the context by URL; processors in our own
-code resolve that URL from the release on disk (:func:`local_loader`), never from the network.
+``doc.name.th`` without an RDF library. Processors in our own code resolve the context from the
+release on disk (:func:`local_loader`), never from the network.
+
+Documents name their context by a *relative* reference (:func:`context_reference`), which every
+JSON-LD processor resolves against the document's own URL (JSON-LD 1.1 API, context processing).
+So the context is found wherever the site runs — on any host, port or path prefix, with no
+registered w3id.org redirect and without trusting a Host header — and a downloaded dump finds the
+``context.jsonld`` that sits beside it in its release folder, offline.
 """
 
 from __future__ import annotations
@@ -97,6 +103,22 @@ def latest_context_url(iris: Iris) -> str:
     return iris.base + CONTEXT_FILE
 
 
+# The context's path on our server, and the reference a release's dump uses (the copy beside it).
+CONTEXT_PATH = f"context/{CONTEXT_VERSION}.jsonld"
+DUMP_CONTEXT_REFERENCE = CONTEXT_FILE
+
+
+def context_reference(request_path: str) -> str:
+    """The context's address relative to a document served at ``request_path``.
+
+    ``/doc/organization/sc`` → ``../../context/v1.jsonld``; ``/network.jsonld`` →
+    ``context/v1.jsonld``. Relative, so it resolves on whatever address the document was fetched
+    from, under any path prefix a proxy adds.
+    """
+    depth = max(request_path.count("/") - 1, 0)
+    return "../" * depth + CONTEXT_PATH
+
+
 def build_context(iris: Iris) -> dict[str, Any]:
     """The ``@context`` object (without the outer ``{"@context": …}``)."""
     context: dict[str, Any] = {"@version": 1.1, "id": "@id", "type": "@type"}
@@ -141,22 +163,20 @@ def expanded(graph: Graph) -> list[dict[str, Any]]:
     return json.loads(graph.serialize(format="json-ld"))
 
 
-def compact(graph: Graph, iris: Iris) -> dict[str, Any]:
-    """The graph compacted with our context; ``@context`` is the context's URL."""
+def compact(graph: Graph, iris: Iris, reference: str) -> dict[str, Any]:
+    """The graph compacted with our context; ``@context`` is ``reference`` (see module doc)."""
     result = jsonld.compact(
         expanded(graph), context_url(iris), options={"documentLoader": local_loader(iris)}
     )
-    result["@context"] = context_url(iris)
+    result["@context"] = reference
     return result
 
 
 def frame(graph: Graph, iris: Iris, frame_doc: dict[str, Any]) -> dict[str, Any]:
     frame_doc = {**frame_doc, "@context": context_url(iris)}
-    result = jsonld.frame(
+    return jsonld.frame(
         expanded(graph), frame_doc, options={"documentLoader": local_loader(iris), "embed": "@once"}
     )
-    result["@context"] = context_url(iris)
-    return result
 
 
 def _sort_key(node: Any) -> tuple:
@@ -190,7 +210,7 @@ _ALWAYS_ARRAYS = ("member", "vision", "mission", "strategy", "mainIssue", "works
                   "workingArea", "collaboratesWith", "targetGroup", "goal", "type")  # fmt: skip
 
 
-def network_document(graph: Graph, iris: Iris, network: str) -> dict[str, Any]:
+def network_document(graph: Graph, iris: Iris, network: str, reference: str) -> dict[str, Any]:
     """The network with its members, statements, themes, provinces and target groups embedded.
 
     A page reads ``doc.member[0].name.th`` with no RDF knowledge. Built from a sub-graph: the
@@ -235,6 +255,6 @@ def network_document(graph: Graph, iris: Iris, network: str) -> dict[str, Any]:
     for key in _ALWAYS_ARRAYS:
         if key in framed and not isinstance(framed[key], list):
             framed[key] = [framed[key]]
-    ordered = {"@context": context_url(iris)}
+    ordered = {"@context": reference}
     ordered.update({k: v for k, v in framed.items() if k != "@context"})
     return ordered

@@ -27,9 +27,14 @@ from rdflib.namespace import DCTERMS
 
 from . import __version__
 from .config import Settings
-from .describe import describe_release, dump_file_name
+from .describe import (
+    check_publisher_settings,
+    describe_publisher,
+    describe_release,
+    dump_file_name,
+)
 from .diff import GraphDiff, diff_graphs
-from .jsonld import CONTEXT_FILE, compact, context_document
+from .jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
 from .store import STORE_DIR, write_release_store
@@ -105,11 +110,18 @@ def build(settings: Settings, now: dt.datetime | None = None) -> BuildResult:
 
 def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     iris = Iris(settings.base_iri)
+    try:
+        check_publisher_settings(settings)
+    except ValueError as error:
+        raise BuildFailed(str(error)) from error
     data, ontology, shapes = load_data(settings), load_ontology(settings), load_shapes(settings)
     validation = validate_graph(data, shapes, ontology)
     if not validation.conforms:
         raise BuildFailed("validation failed; nothing was published.\n" + validation.text())
 
+    # The publisher of the ontology (and the dataset) is whoever runs the site: a setting.
+    publisher = describe_publisher(settings)
+    ontology += publisher.triples((iris.ontology, None, None))
     content = iris.bind_prefixes(Graph())
     content += ontology
     content += data
@@ -204,7 +216,7 @@ def _write_files(
 ) -> None:
     release.serialize(folder / dump_file_name(".ttl"), format="turtle", encoding="utf-8")
     release.serialize(folder / dump_file_name(".nt"), format="nt", encoding="utf-8")
-    _write_json(folder / dump_file_name(".jsonld"), compact(release, iris))
+    _write_json(folder / dump_file_name(".jsonld"), compact(release, iris, DUMP_CONTEXT_REFERENCE))
     _write_json(folder / CONTEXT_FILE, context_document(iris))
     description.serialize(folder / DESCRIPTION_FILE, format="turtle", encoding="utf-8")
     ontology.serialize(folder / ONTOLOGY_FILE, format="turtle", encoding="utf-8")

@@ -17,11 +17,15 @@ import json
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID
 
 from .namespaces import GEO, ORG, SCHEMA, Iris
 
 SCHEMA_CONTEXT = "https://schema.org"
+# schema:inLanguage has the domain CreativeWork (and a few actions and events): of our types, only
+# these two may carry it; an Organization or a Place has no language of its own.
+IN_LANGUAGE_TYPES = ("Dataset", "CreativeWork")
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 
 def script_json(document: dict[str, Any]) -> str:
@@ -77,7 +81,7 @@ def describe_for_search(
 ) -> dict[str, Any]:
     """schema.org JSON-LD for ``node``; ``href_for(iri)`` is the page URL of a linked resource."""
     types = set(graph.objects(node, RDF.type))
-    doc: dict[str, Any] = {"@context": SCHEMA_CONTEXT, "@id": str(node), "inLanguage": lang}
+    doc: dict[str, Any] = {"@context": SCHEMA_CONTEXT, "@id": str(node)}
     if SCHEMA.NGO in types or ORG.OrganizationalCollaboration in types:
         doc["@type"] = "NGO"
     elif ORG.Organization in types:
@@ -95,6 +99,8 @@ def describe_for_search(
         doc["@type"] = "CreativeWork"
     else:
         doc["@type"] = "Thing"
+    if doc["@type"] in IN_LANGUAGE_TYPES:
+        doc["inLanguage"] = lang
     doc.update(_name_parts(graph, node, lang))
     doc["url"] = page_url
     same = [str(o) for o in graph.objects(node, OWL.sameAs)]
@@ -140,19 +146,28 @@ def _dataset(graph: Graph, node: URIRef, doc: dict[str, Any]) -> None:
         agent = graph.value(node, prop)
         if isinstance(agent, URIRef):
             doc[key] = {"@type": "Organization", "@id": str(agent)}
-            name = graph.value(agent, SKOS.prefLabel)
+            name = graph.value(agent, SKOS.prefLabel) or graph.value(agent, FOAF.name)
             if name is not None:
                 doc[key]["name"] = str(name)
     downloads = []
     for dist in sorted(graph.objects(node, DCAT.distribution), key=str):
         item = {"@type": "DataDownload", "contentUrl": str(dist)}
-        media = graph.value(dist, DCAT.mediaType)
+        # schema.org wants the file's own media type as text; DCAT has IANA IRIs.
+        media = graph.value(dist, DCAT.compressFormat) or graph.value(dist, DCAT.mediaType)
         if media is not None:
-            item["encodingFormat"] = str(media)
+            item["encodingFormat"] = str(media).removeprefix(IANA_MEDIA_TYPES)
         downloads.append(item)
     if downloads:
         doc["distribution"] = downloads
     keywords = [str(v) for v in graph.objects(node, DCAT.keyword)]
     if keywords:
         doc["keywords"] = sorted(keywords)
+    places = [
+        {"@type": "Place", "@id": str(p), "name": str(name)}
+        for p in sorted(graph.objects(node, DCTERMS.spatial), key=str)
+        if (name := _texts(graph, p, SKOS.prefLabel, "en")[0]) is not None
+    ]
+    if places:
+        doc["spatialCoverage"] = places
+    doc["isAccessibleForFree"] = True
     doc.setdefault("description", doc.get("name", "MWG knowledge graph"))

@@ -6,7 +6,11 @@ URL-encoded POST, §2.1.3 via POST directly (``application/sparql-query``), §2.
 it can
 be refused clearly (this endpoint is read-only).
 
-``format`` is our extension for links in browsers: it overrides the Accept header.
+``format`` is our extension for links in browsers: it overrides the Accept header. It also takes
+the names real clients send (SPARQLWrapper sends ``format``, ``output`` and ``results``, repeated
+and with names such as ``n3``, ``rdf+xml``, ``json-ld``); a parameter given twice with the same
+value counts once, and several ``format`` values are alternatives (SPARQLWrapper sends a name and
+its media type). Any other repeated parameter with different values stays a 400.
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ FORMAT_NAMES: dict[str, tuple[str, ...]] = {
     "nt": ("application/n-triples",),
     "rdfxml": ("application/rdf+xml",),
     "rdf": ("application/rdf+xml",),
+    # Names clients send (SPARQLWrapper's return formats).
+    "rdf+xml": ("application/rdf+xml",),
+    "json-ld": ("application/ld+json",),
+    "n3": ("text/turtle",),  # Turtle is N3 without its extensions
+    "n-triples": ("application/n-triples",),
 }
 
 
@@ -114,15 +123,23 @@ def read_request(
         query=query,
         default_graphs=defaults if protocol_dataset else None,
         named_graphs=named if protocol_dataset else None,
-        accept=_accept_for(format_param := _one(params, "format", required=False), accept),
-        format_given=bool(format_param),
+        accept=_accept_for(formats := _distinct(params, "format"), accept),
+        format_given=bool(formats),
     )
 
 
+def _distinct(params: MultiDict, name: str) -> list[str]:
+    """The values of ``name``, each once, in order (a client may repeat one)."""
+    return list(dict.fromkeys(v for v in params.getlist(name) if v.strip()))
+
+
 def _one(params: MultiDict, name: str, required: bool) -> str | None:
-    values = params.getlist(name)
+    """The one value of ``name``: the same value repeated counts once; different ones are a 400."""
+    values = list(dict.fromkeys(params.getlist(name)))
     if len(values) > 1:
-        raise ProtocolError(400, f"Give exactly one '{name}' parameter, not {len(values)}.")
+        raise ProtocolError(
+            400, f"Give exactly one '{name}' parameter, not {len(values)} different ones."
+        )
     if not values:
         if required:
             raise ProtocolError(400, f"The form has no '{name}' parameter.")
@@ -146,15 +163,20 @@ def _utf8(body: bytes) -> str:
         raise ProtocolError(400, f"The query is not valid UTF-8: {error}") from error
 
 
-def _accept_for(format_param: str | None, accept: str | None) -> str | None:
-    if not format_param:
+def _accept_for(formats: list[str], accept: str | None) -> str | None:
+    """An Accept header standing for the ``format`` values (alternatives), else ``accept``."""
+    if not formats:
         return accept
-    name = format_param.strip().lower()
-    if name in FORMAT_NAMES:
-        return ", ".join(FORMAT_NAMES[name])
-    if "/" in name:
-        return name
-    raise ProtocolError(
-        400,
-        f"Unknown format {format_param!r}; use one of {', '.join(FORMAT_NAMES)} or a media type.",
-    )
+    media_types: list[str] = []
+    for value in formats:
+        name = value.strip().lower()
+        if name in FORMAT_NAMES:
+            media_types += FORMAT_NAMES[name]
+        elif "/" in name:
+            media_types.append(name)
+        else:
+            raise ProtocolError(
+                400,
+                f"Unknown format {value!r}; use one of {', '.join(FORMAT_NAMES)} or a media type.",
+            )
+    return ", ".join(dict.fromkeys(media_types))

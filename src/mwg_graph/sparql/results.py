@@ -2,11 +2,15 @@
 
 * SELECT: SPARQL 1.1 Query Results JSON, XML, CSV and TSV (https://www.w3.org/TR/sparql11-results-json/,
   https://www.w3.org/TR/rdf-sparql-XMLres/, https://www.w3.org/TR/sparql11-results-csv-tsv/);
-* ASK: JSON and XML (CSV and TSV cannot carry a boolean);
+* ASK: JSON and XML; CSV and TSV as a one-cell table (``_askResult`` / ``true``), as Jena does;
 * CONSTRUCT / DESCRIBE: the RDF formats of :mod:`mwg_graph.formats`, with the graph's prefixes.
 
 This module is the one table of what each kind of query can be answered in (:data:`SELECT_OFFERS`,
-:data:`ASK_OFFERS`, :data:`GRAPH_OFFERS`), which the endpoint negotiates over.
+:data:`ASK_OFFERS`, :data:`GRAPH_OFFERS`), which the endpoint negotiates over, and of the natural
+counterparts it falls back to (:data:`FALLBACKS`): clients send one Accept header for every query
+form, so a JSON client asking a CONSTRUCT gets JSON-LD, an XML client RDF/XML, and a client asking
+JSON-LD or RDF/XML of a SELECT gets SPARQL JSON or XML results — as Fuseki and Virtuoso answer. A
+406 is left only where nothing sensible exists (a table for a graph, a graph for a table).
 
 **Caps.** Every write goes into a :class:`_Bounded` buffer that stops Oxigraph's serialiser as soon
 as ``max_bytes`` is reached, so a huge answer never exists in memory. To cut at a row, and still
@@ -35,7 +39,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..formats import RDF_FORMATS
+from ..formats import RDF_FORMATS, negotiate
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,14 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
         True,
         ("application/xml", "text/xml"),
     ),
-    ResultFormat("csv", "text/csv", QueryResultsFormat.CSV, False),
-    ResultFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV, False),
+    ResultFormat("csv", "text/csv", QueryResultsFormat.CSV, True),
+    ResultFormat("tsv", "text/tab-separated-values", QueryResultsFormat.TSV, True),
 )
+# An ASK answer as a one-cell table (Oxigraph writes only the bare word, without a header).
+BOOLEAN_TABLES = {
+    QueryResultsFormat.CSV: "_askResult\r\n{}\r\n",
+    QueryResultsFormat.TSV: "?_askResult\n{}\n",
+}
 
 
 def offers(formats) -> list[str]:
@@ -78,8 +87,38 @@ ASK_OFFERS = offers(f for f in RESULT_FORMATS if f.boolean)
 GRAPH_OFFERS = offers(RDF_FORMATS)
 
 
+# What a client that accepts none of a query form's own formats gets instead: requested media
+# type → the natural counterpart for that form (module doc).
+_TABLE_FALLBACKS = {
+    "application/ld+json": "application/sparql-results+json",
+    "application/x-json+ld": "application/sparql-results+json",
+    "application/rdf+xml": "application/sparql-results+xml",
+}
+FALLBACKS: dict[str, dict[str, str]] = {
+    "SELECT": _TABLE_FALLBACKS,
+    "ASK": _TABLE_FALLBACKS,
+    "GRAPH": {
+        "application/sparql-results+json": "application/ld+json",
+        "application/x-json+ld": "application/ld+json",
+        "text/javascript": "application/ld+json",
+        "application/sparql-results+xml": "application/rdf+xml",
+    },
+}
+
+
 def offers_for(kind: str) -> list[str]:
     return {"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(kind, GRAPH_OFFERS)
+
+
+def choose(accept: str | None, kind: str) -> str | None:
+    """The media type to answer a ``kind`` query in ("SELECT", "ASK" or "GRAPH"): the best of its
+    own formats the client accepts, else the natural counterpart of one it accepts, else None."""
+    own = negotiate(accept, offers_for(kind))
+    if own is not None:
+        return own
+    counterparts = FALLBACKS[kind]
+    wanted = negotiate(accept, list(counterparts))
+    return counterparts[wanted] if wanted else None
 
 
 def result_format_by_media_type(media_type: str) -> ResultFormat | None:
@@ -211,6 +250,9 @@ def write_boolean(answer: QueryBoolean, media_type: str | None) -> Written | Non
     fmt = result_format_by_media_type(media_type) if media_type else None
     if fmt is None or not fmt.boolean:
         return None
+    if fmt.oxigraph in BOOLEAN_TABLES:
+        body = BOOLEAN_TABLES[fmt.oxigraph].format(str(bool(answer)).lower()).encode()
+        return Written(body, fmt.media_type, 1)
     return Written(answer.serialize(format=fmt.oxigraph), fmt.media_type, 1)
 
 

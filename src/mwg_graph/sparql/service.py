@@ -21,13 +21,12 @@ import secrets
 from pathlib import Path
 
 from ..config import Settings
-from ..formats import negotiate
 from ..namespaces import Iris
 from .engine import Job, Outcome
 from .keys import query_key
 from .protocol import QueryRequest
 from .result_cache import ResultCache, cache_key
-from .results import ASK_OFFERS, GRAPH_OFFERS, SELECT_OFFERS
+from .results import choose
 from .runaways import RecentRunaways
 from .workers import Engine, StoreSpec
 
@@ -72,9 +71,9 @@ class SparqlService:
         settings = self.settings
         job = Job(
             query=asked.query,
-            select_type=negotiate(asked.accept, SELECT_OFFERS),
-            ask_type=negotiate(asked.accept, ASK_OFFERS),
-            graph_type=negotiate(asked.accept, GRAPH_OFFERS),
+            select_type=choose(asked.accept, "SELECT"),
+            ask_type=choose(asked.accept, "ASK"),
+            graph_type=choose(asked.accept, "GRAPH"),
             max_rows=settings.max_rows,
             max_bytes=settings.max_result_bytes,
             default_graphs=asked.default_graphs,

@@ -19,14 +19,14 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from ..app import get_release, get_settings
 from ..describe_resource import memo
-from ..formats import RDF_FORMATS, RdfFormat, negotiate
+from ..formats import RDF_OFFERS, RdfFormat, negotiate
 from ..i18n import LANGUAGES, request_language, t, year_month
-from ..jsonld import compact
+from ..jsonld import compact, context_reference
 from ..namespaces import GEO, ORG, SCHEMA, Iris
 from ..published import PublishedRelease
 
 HTML = "text/html"
-DOC_OFFERS = [HTML] + [f.media_type for f in RDF_FORMATS]
+DOC_OFFERS = [HTML, *RDF_OFFERS]
 
 # Names of the outside terms pages show (our own terms carry rdfs:label in the ontology).
 TERM_NAMES: dict[URIRef, tuple[str, str]] = {
@@ -335,16 +335,22 @@ def require_release() -> PublishedRelease:
     return release
 
 
-def serialize(graph: Graph, fmt: RdfFormat, iris_: Iris) -> bytes:
+def serialize(graph: Graph, fmt: RdfFormat, iris_: Iris, context_ref: str) -> bytes:
     if fmt.name == "jsonld":
-        return (json.dumps(compact(graph, iris_), ensure_ascii=False, indent=1) + "\n").encode()
+        document = compact(graph, iris_, context_ref)
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
     data = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
     return data if isinstance(data, bytes) else data.encode()
 
 
 def serialized(release: PublishedRelease, key: object, graph_fn, fmt: RdfFormat) -> bytes:
+    """``graph_fn()`` in ``fmt``, remembered per release; JSON-LD names its context relative to
+    this request's path (jsonld.context_reference), so the path's depth is part of the key."""
+    context_ref = context_reference(request.path)
     return memo.get(
-        release.version, ("bytes", key, fmt.name), lambda: serialize(graph_fn(), fmt, iris())
+        release.version,
+        ("bytes", key, fmt.name, context_ref),
+        lambda: serialize(graph_fn(), fmt, iris(), context_ref),
     )
 
 

@@ -16,13 +16,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph, URIRef
 
 from .. import http
 from ..describe_resource import around, memo
-from ..formats import RDF_FORMATS, rdf_format_by_media_type
-from ..jsonld import CONTEXT_VERSION, context_document, network_document
+from ..formats import RDF_OFFERS, rdf_format_by_media_type
+from ..jsonld import CONTEXT_VERSION, context_document, context_reference, network_document
 from ..release import CHECKSUMS, DESCRIPTION_FILE, RELEASE_INFO, read_release_info, releases_dir
 from ..schema_org import describe_for_search, script_json
 from . import common
@@ -209,8 +209,7 @@ def versioned_file(version: str, name: str):
 def well_known_void():
     release = require_release()
     http.mark(release)
-    offers = [f.media_type for f in RDF_FORMATS]
-    media_type = common.choose_offer(offers) or offers[0]
+    media_type = common.choose_offer(RDF_OFFERS) or RDF_OFFERS[0]
     fmt = rdf_format_by_media_type(media_type)
 
     def graph() -> Graph:
@@ -219,7 +218,7 @@ def well_known_void():
         )
 
     body = common.serialized(release, ("void",), graph, fmt)
-    response = Response(body, content_type=common.media_type_header(fmt.media_type))
+    response = Response(body, content_type=common.media_type_header(media_type))
     http.add_vary(response, "Accept")
     void_file = site_href("downloads/" + DESCRIPTION_FILE, keep_lang=False)
     response.headers["Link"] = f'<{void_file}>; rel="alternate"; type="text/turtle"'
@@ -259,7 +258,9 @@ def network():
         lambda: json.dumps(
             network_document(
                 around(release.store, [URIRef(network_iri())], common.iris(), hops=2),
-                common.iris(), network_iri(),
+                common.iris(),
+                network_iri(),
+                context_reference(request.path),
             ),
             ensure_ascii=False, indent=1,
         ) + "\n",

@@ -169,7 +169,8 @@ def respond(
     else:
         fmt: RdfFormat = rdf_format_by_media_type(media_type)  # type: ignore[assignment]
         body = common.serialized(release, key, description, fmt)
-        response = Response(body, content_type=common.media_type_header(fmt.media_type))
+        # Under the type asked for: a near-miss alias (formats.RDF_OFFERS) names the same bytes.
+        response = Response(body, content_type=common.media_type_header(media_type))
         chosen_suffix = fmt.suffix
     if suffix is None:
         http.add_vary(response, "Accept")
