@@ -32,6 +32,7 @@ from .diff import GraphDiff, diff_graphs
 from .jsonld import CONTEXT_FILE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
+from .search_index import write_search_index
 from .validate import ValidationResult, validate_graph
 
 CURRENT = "current"
@@ -141,6 +142,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases_dir_created(settings)))
     try:
         _write_files(staging, release_graph, description, ontology, shapes, validation, iris)
+        write_search_index(staging, release_graph, iris)
         (staging / DIFF_FILE).write_text(changes + "\n", encoding="utf-8")
         info = {
             "version": version,
