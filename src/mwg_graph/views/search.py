@@ -1,0 +1,129 @@
+"""``/search?q=``: every resource by any of its names, as a page (Thai or English) or as JSON.
+
+The page works without JavaScript (a GET form in the site header); with it, a small self-hosted
+script (``static/js/search-suggest.js``) offers suggestions from ``/search.json`` as one types.
+JSON comes from ``/search.json`` or ``Accept: application/json``; CORS is open like the rest of the
+site (:mod:`mwg_graph.http`). Matching is :mod:`mwg_graph.names` over the release's name index.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest
+
+from .. import http
+from ..i18n import LANGUAGES, kind_one
+from ..names import MAX_QUERY_CHARS, Hit, Index
+from ..search_index import index_for
+from . import common
+from .common import HTML, lang, require_release
+
+bp = Blueprint("search", __name__)
+JSON = "application/json"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+SNIPPET_CHARS = 140
+
+
+@bp.record_once
+def _setup(state) -> None:
+    @state.app.context_processor
+    def _search_form() -> dict:
+        return {"search_lang_fixed": common.lang_fixed()}
+
+
+def query_text(name: str = "q") -> str:
+    """The query, or a 400 that says what is wrong with it."""
+    text = request.args.get(name, "")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadRequest(
+            f"Parameter '{name}' is {len(text)} characters long; at most "
+            f"{MAX_QUERY_CHARS} are searched."
+        )
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise BadRequest(f"Parameter '{name}' contains control characters.")
+    return text.strip()
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"Parameter '{name}' must be a whole number, not {raw[:40]!r}.") from None
+    if not low <= value <= high:
+        raise BadRequest(f"Parameter '{name}' must be between {low} and {high}, not {value}.")
+    return value
+
+
+def label_in(entry: dict, language: str) -> tuple[str, str | None]:
+    """(name, its language): the entry's name in ``language``, else in the other one."""
+    labels = entry.get("label", {})
+    for code in (language, *[x for x in LANGUAGES if x != language]):
+        if labels.get(code):
+            return labels[code], code
+    return entry["id"], None
+
+
+def result(index: Index, hit: Hit, language: str) -> dict:
+    entry = index.entries[hit.entry]
+    name, name_lang = label_in(entry, language)
+    iri = common.iris().base + "id/" + entry["id"]
+    found = {
+        "id": iri,
+        "href": common.absolute(common.href_for(iri)),
+        "kind": entry["kind"],
+        "kind_name": kind_one(entry["kind"], language),
+        "name": name,
+        "lang": name_lang,
+        "score": round(hit.score, 1),
+        "exact": hit.exact,
+    }
+    if hit.name.text != name:
+        text = hit.name.text
+        found["matched"] = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "…"
+        found["matched_lang"] = hit.name.lang
+    return found
+
+
+def search_results(release, text: str, language: str, limit: int) -> list[dict]:
+    kinds = request.args.getlist("kind") or None
+    index = index_for(release)
+    return [result(index, hit, language) for hit in index.find(text, kinds, limit)] if text else []
+
+
+@bp.route("/search.json")
+def search_json():
+    release = require_release()
+    text, language = query_text(), lang()
+    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    response = jsonify(
+        {"query": text, "lang": language, "results": search_results(release, text, language, limit)}
+    )
+    response.headers["Cache-Control"] = http.SHORT_CACHE
+    http.add_vary(response, "Accept-Language")
+    return response
+
+
+@bp.route("/search")
+def search_page():
+    if common.choose_offer([HTML, JSON]) == JSON:
+        response = search_json()
+        http.add_vary(response, "Accept")
+        return response
+    release = require_release()
+    text, language = query_text(), lang()
+    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    body = render_template(
+        "search.html",
+        query=text,
+        results=search_results(release, text, language, limit),
+        release_version=release.version,
+    )
+    response = Response(body, mimetype=HTML)
+    response.headers["Content-Language"] = language
+    response.headers["Cache-Control"] = http.SHORT_CACHE
+    http.add_vary(response, "Accept", "Accept-Language")
+    return response
