@@ -84,7 +84,7 @@ def json_param(name: str) -> object:
 
 
 def callback_name() -> str | None:
-    name = request.args.get("callback")
+    name = param("callback")
     if name is None:
         return None
     if not CALLBACK.match(name):
