@@ -19,6 +19,7 @@ CORS is open (:mod:`mwg_graph.http`); JSONP through ``callback=`` (a validated J
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 
@@ -81,6 +82,10 @@ def json_param(name: str) -> object:
             f"Parameter '{name}' is not valid JSON: {error.msg} at line {error.lineno}, "
             f"column {error.colno}."
         ) from None
+    except (ValueError, RecursionError):  # a number of over 4300 digits, or nesting too deep
+        raise BadRequest(
+            f"Parameter '{name}' is JSON nested too deeply or with a number too long to read."
+        ) from None
 
 
 def callback_name() -> str | None:
@@ -109,11 +114,16 @@ def answer(document: dict) -> Response:
 
 
 def bounded_int(value: object, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    if number is None:
         raise BadRequest(f"{what} must be a whole number, not {json.dumps(value)[:40]}.")
-    if not low <= int(value) <= high:
-        raise BadRequest(f"{what} must be between {low} and {high}, not {int(value)}.")
-    return int(value)
+    if not low <= number <= high:
+        raise BadRequest(f"{what} must be between {low} and {high}, not {str(number)[:40]}.")
+    return number
 
 
 def wanted_kinds(value: object, where: str) -> list[str] | None:
