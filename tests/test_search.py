@@ -195,3 +195,10 @@ def test_bad_input_is_a_clear_400(server, params, needle):
 def test_empty_query_is_an_empty_answer(server):
     assert search(server, "")["results"] == []
     assert server.get("/search").status_code == 200
+
+
+def test_a_word_of_the_history_finds_the_network_with_the_words_around_it(server):
+    # the source page's history: "...ตั้งแต่เดือนกุมภาพันธ์ 2549 มาจนถึงปัจจุบัน..."
+    top = search(server, "กุมภาพันธ์")["results"][0]
+    assert top["id"].endswith("/id/organization/mwg")
+    assert "กุมภาพันธ์" in top["matched"] and len(top["matched"]) <= 142

@@ -27,6 +27,9 @@ SNIPPET_CHARS = 140
 
 @bp.record_once
 def _setup(state) -> None:
+    # Load a new release's index when it is swapped in, not on the first search that needs it.
+    state.app.extensions["mwg_releases"].listeners.append(index_for)
+
     @state.app.context_processor
     def _search_form() -> dict:
         return {"search_lang_fixed": common.lang_fixed()}
@@ -67,7 +70,16 @@ def label_in(entry: dict, language: str) -> tuple[str, str | None]:
     return entry["id"], None
 
 
-def result(index: Index, hit: Hit, language: str) -> dict:
+def snippet(text: str, query: str) -> str:
+    """At most SNIPPET_CHARS of ``text``, around the query when it occurs as typed."""
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    start = max(0, text.casefold().find(query.casefold()) - SNIPPET_CHARS // 3)
+    cut = text[start : start + SNIPPET_CHARS]
+    return ("…" if start else "") + cut + ("…" if start + SNIPPET_CHARS < len(text) else "")
+
+
+def result(index: Index, hit: Hit, language: str, query: str = "") -> dict:
     entry = index.entries[hit.entry]
     name, name_lang = label_in(entry, language)
     iri = common.iris().base + "id/" + entry["id"]
@@ -82,8 +94,7 @@ def result(index: Index, hit: Hit, language: str) -> dict:
         "exact": hit.exact,
     }
     if hit.name.text != name:
-        text = hit.name.text
-        found["matched"] = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "…"
+        found["matched"] = snippet(hit.name.text, query)
         found["matched_lang"] = hit.name.lang
     return found
 
@@ -91,7 +102,8 @@ def result(index: Index, hit: Hit, language: str) -> dict:
 def search_results(release, text: str, language: str, limit: int) -> list[dict]:
     kinds = request.args.getlist("kind") or None
     index = index_for(release)
-    return [result(index, hit, language) for hit in index.find(text, kinds, limit)] if text else []
+    hits = index.find(text, kinds, limit) if text else []
+    return [result(index, hit, language, text) for hit in hits]
 
 
 @bp.route("/search.json")
