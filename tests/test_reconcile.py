@@ -352,3 +352,11 @@ def test_namesakes_are_ranked_but_never_matched(built_settings):
         )
         assert (by_acronym[0]["id"], by_acronym[0]["match"]) == ("organization/b", True)
         assert by_acronym[1]["match"] is False
+
+
+def test_an_identifying_condition_vouches_for_a_loose_name(server):
+    query = {"query": "Rights Foundation", "properties": [{"pid": "acronym", "v": "HRDF"}]}
+    top = reconcile(server, {"q": query})["q"]["result"][0]
+    assert (top["id"], top["match"]) == ("organization/hrdf", True)
+    assert top["score"] >= 90
+    assert {"id": "properties_hold", "value": True} in top["features"]

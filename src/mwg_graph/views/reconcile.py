@@ -283,8 +283,9 @@ def reconcile_one(index: Index, query: dict, where: str) -> list[dict]:
             identified = any(
                 ok and pid in IDENTIFYING for ok, (pid, _) in zip(passed, tests, strict=True)
             )
-            score = hit.score if all(passed) else hit.score / 2
             sure = (hit.exact or identified) and all(passed)
+            # a failed condition halves the score; an identifying one that holds vouches for it
+            score = max(hit.score, 90.0) if sure else hit.score if all(passed) else hit.score / 2
             features = [
                 {"id": "name_score", "value": round(hit.score / 100, 3)},
                 {"id": "exact_name", "value": hit.exact},

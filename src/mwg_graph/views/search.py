@@ -27,9 +27,6 @@ SNIPPET_CHARS = 140
 
 @bp.record_once
 def _setup(state) -> None:
-    # Load a new release's index when it is swapped in, not on the first search that needs it.
-    state.app.extensions["mwg_releases"].listeners.append(index_for)
-
     @state.app.context_processor
     def _search_form() -> dict:
         return {"search_lang_fixed": common.lang_fixed()}
