@@ -36,6 +36,13 @@ def test_snippets_parse_and_name_only_minted_iris(server, release_graph, built_s
         assert len(ours) == 2
         assert ours <= subjects, ours - subjects
     assert service.strip() == server.url + "/reconcile"
+    # the source says nothing of where each member works: no snippet puts one beside a province
+    for graph in graphs:
+        for subject in set(graph.subjects()):
+            named = {
+                str(o) for o in graph.objects(subject) if str(o).startswith(built_settings.base_iri)
+            }
+            assert len(named) <= 1, named
 
 
 @pytest.mark.parametrize(("lang", "words"), [

@@ -16,7 +16,8 @@ from .reconcile import PROPERTIES, service_root
 from .search import label_in
 
 bp = Blueprint("link", __name__)
-# The resources the examples use: a member organisation and a province of the working area.
+# The resources the examples use: a member organisation and a province of the working area — in
+# separate statements, since the source never says which member works where.
 EXAMPLE_IDS = ("organization/hrdf", "province/th-50")
 
 
