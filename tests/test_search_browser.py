@@ -51,3 +51,18 @@ def test_header_form_leads_to_results_in_the_page_language(server, browser, java
     assert first.inner_text() == "World Vision Foundation of Thailand"
     assert first.get_attribute("href").endswith("/doc/organization/wvft?lang=en")
     context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/search?q=แรงงาน", "/link", "/reconcile/preview?id=organization/wvft"]
+)
+def test_readable_on_a_phone(server, browser, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server.url}{path}&lang=en" if "?" in path else f"{server.url}{path}?lang=en")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
+    assert errors == []
+    context.close()
