@@ -202,3 +202,11 @@ def test_a_word_of_the_history_finds_the_network_with_the_words_around_it(server
     top = search(server, "กุมภาพันธ์")["results"][0]
     assert top["id"].endswith("/id/organization/mwg")
     assert "กุมภาพันธ์" in top["matched"] and len(top["matched"]) <= 142
+
+
+def test_page_names_its_json_twin(server):
+    html = server.get("/search", params={"q": "ตราด", "lang": "en"}).text
+    link = re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', html)
+    assert link
+    twin = server.get(link.group(1).replace("&amp;", "&"))
+    assert twin.json()["results"][0]["id"].endswith("/id/province/th-23")

@@ -8,6 +8,8 @@ site (:mod:`mwg_graph.http`). Matching is :mod:`mwg_graph.names` over the releas
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
@@ -125,8 +127,10 @@ def search_page():
     release = require_release()
     text, language = query_text(), lang()
     limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    as_json = common.site_href("search.json", keep_lang=False) + "?" + urlencode({"q": text})
     body = render_template(
         "search.html",
+        alternates=[{"media_type": JSON, "href": as_json}] if text else [],
         query=text,
         results=search_results(release, text, language, limit),
         release_version=release.version,
