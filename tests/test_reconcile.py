@@ -334,7 +334,7 @@ def test_namesakes_are_ranked_but_never_matched(built_settings):
     an identifying condition (acronym) that holds for one of them makes that one a match."""
     from mwg_graph.app import create_app
     from mwg_graph.names import Index
-    from mwg_graph.views.reconcile import reconcile_one
+    from mwg_graph.reconciliation import reconcile_one
 
     def org(slug: str, acronym: str) -> dict:
         return {"id": f"organization/{slug}", "kind": "organization", "label": {"en": "Twin"},
@@ -345,10 +345,13 @@ def test_namesakes_are_ranked_but_never_matched(built_settings):
 
     index = Index.from_entries([org("a", "TA"), org("b", "TB")])
     with create_app(built_settings).test_request_context("/reconcile"):
-        plain = reconcile_one(index, {"query": "Twin"}, "q")
+        plain = reconcile_one(index, {"query": "Twin"}, "q", lambda text: "en")
         assert [c["match"] for c in plain] == [False, False]
         by_acronym = reconcile_one(
-            index, {"query": "Twin", "properties": [{"pid": "acronym", "v": "TB"}]}, "q"
+            index,
+            {"query": "Twin", "properties": [{"pid": "acronym", "v": "TB"}]},
+            "q",
+            lambda text: "en",
         )
         assert (by_acronym[0]["id"], by_acronym[0]["match"]) == ("organization/b", True)
         assert by_acronym[1]["match"] is False

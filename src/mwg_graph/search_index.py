@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from .i18n import LANGUAGES
 from .names import Index
 from .namespaces import KINDS, SCHEMA, WD, Iris
 
@@ -129,6 +130,15 @@ def write_search_index(folder: Path, graph: Graph, iris: Iris) -> None:
     document = {"format": FORMAT, "base_iri": iris.base, "entries": build_entries(graph, iris)}
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     (folder / INDEX_FILE).write_text(text + "\n", encoding="utf-8")
+
+
+def entry_label(entry: dict, language: str) -> tuple[str, str | None]:
+    """(name, its language): the entry's name in ``language``, else in the other one."""
+    labels = entry.get("label", {})
+    for code in (language, *[x for x in LANGUAGES if x != language]):
+        if labels.get(code):
+            return labels[code], code
+    return entry["id"], None
 
 
 _lock = threading.Lock()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from ..search_index import index_for
+from ..search_index import entry_label, index_for
 from . import common
 from .common import HTML, lang, require_release
 from .reconcile import PROPERTIES, service_root
-from .search import label_in
 
 bp = Blueprint("link", __name__)
 # The resources the examples use: a member organisation and a province of the working area — in
@@ -31,7 +30,7 @@ def link_page():
         if position is None:
             continue
         entry = index.entries[position]
-        name, name_lang = label_in(entry, language)
+        name, name_lang = entry_label(entry, language)
         examples.append(
             {
                 "iri": common.iris().base + "id/" + local,

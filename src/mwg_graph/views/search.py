@@ -14,9 +14,9 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest
 
 from .. import http
-from ..i18n import LANGUAGES, kind_one
+from ..i18n import kind_one
 from ..names import MAX_QUERY_CHARS, Hit, Index
-from ..search_index import index_for
+from ..search_index import entry_label, index_for
 from . import common
 from .common import HTML, lang, require_release
 
@@ -60,15 +60,6 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def label_in(entry: dict, language: str) -> tuple[str, str | None]:
-    """(name, its language): the entry's name in ``language``, else in the other one."""
-    labels = entry.get("label", {})
-    for code in (language, *[x for x in LANGUAGES if x != language]):
-        if labels.get(code):
-            return labels[code], code
-    return entry["id"], None
-
-
 def snippet(text: str, query: str) -> str:
     """At most SNIPPET_CHARS of ``text``, around the query when it occurs as typed."""
     if len(text) <= SNIPPET_CHARS:
@@ -80,7 +71,7 @@ def snippet(text: str, query: str) -> str:
 
 def result(index: Index, hit: Hit, language: str, query: str = "") -> dict:
     entry = index.entries[hit.entry]
-    name, name_lang = label_in(entry, language)
+    name, name_lang = entry_label(entry, language)
     iri = common.iris().base + "id/" + entry["id"]
     found = {
         "id": iri,
