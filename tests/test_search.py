@@ -210,3 +210,24 @@ def test_page_names_its_json_twin(server):
     assert link
     twin = server.get(link.group(1).replace("&amp;", "&"))
     assert twin.json()["results"][0]["id"].endswith("/id/province/th-23")
+
+
+def test_a_release_without_an_index_file_is_still_searchable(built_settings, tmp_path):
+    """An older release (built before the index existed) or a damaged file: made from the graph."""
+    import shutil
+
+    from mwg_graph.published import load_published
+    from mwg_graph.search_index import INDEX_FILE, index_for
+
+    release = tmp_path / "release"
+    shutil.copytree(built_settings.dist_dir / "current", release)
+    for damage in ("missing", "damaged"):
+        if damage == "missing":
+            (release / INDEX_FILE).unlink()
+        else:
+            (release / INDEX_FILE).write_text('{"entries": [', encoding="utf-8")
+        published = load_published(release)
+        published.path = tmp_path / damage  # a fresh key for the per-process cache
+        index = index_for(published)
+        hits = index.find("HRDF")
+        assert index.entries[hits[0].entry]["id"] == "organization/hrdf", damage

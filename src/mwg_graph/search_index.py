@@ -148,16 +148,16 @@ _loaded: dict[Path, Index] = {}
 def index_for(release) -> Index:
     """The loaded index of a served release (read once per process; the last two are kept).
 
-    A release built before the index existed has no file: its index is made from its graph.
+    A release built before the index existed has no file (and a damaged file is no better): its
+    index is then made from the release's graph, which takes a second or two, once.
     """
     with _lock:
         found = _loaded.get(release.path)
         if found is not None:
             return found
-    path = release.path / INDEX_FILE
-    if path.is_file():
-        entries = json.loads(path.read_text(encoding="utf-8"))["entries"]
-    else:
+    try:
+        entries = json.loads((release.path / INDEX_FILE).read_text(encoding="utf-8"))["entries"]
+    except (OSError, ValueError, KeyError, TypeError):  # missing (older release) or damaged
         entries = build_entries(release.graph, Iris(release.info.get("base_iri") or Iris().base))
     index = Index.from_entries(entries)
     with _lock:
