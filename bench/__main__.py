@@ -12,6 +12,7 @@ BENCHES = {
     "load": "bench.load",
     "store": "bench.store_bench",
     "server": "bench.server_bench",
+    "search": "bench.search_bench",
 }
 
 

@@ -23,7 +23,7 @@ from mwg_graph.release import BuildFailed, build, check, current_release, read_l
 RELEASE_FILES = [
     "mwg.ttl", "mwg.nt", "mwg.jsonld", "context.jsonld", "mwg.ttl.gz", "mwg.nt.gz",
     "mwg.jsonld.gz", "void.ttl", "shapes.ttl", "ontology.ttl", "validation-report.ttl",
-    "validation-report.txt", "changes.txt", "release.json", "SHA256SUMS",
+    "validation-report.txt", "changes.txt", "release.json", "SHA256SUMS", "search-index.json",
 ]  # fmt: skip
 
 

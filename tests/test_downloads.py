@@ -24,6 +24,7 @@ EXPECTED = [
     "mwg.ttl", "mwg.nt", "mwg.jsonld", "mwg.ttl.gz", "mwg.nt.gz", "mwg.jsonld.gz",
     "void.ttl", "shapes.ttl", "validation-report.ttl", "validation-report.txt",
     "context.jsonld", "ontology.ttl", "SHA256SUMS", "release.json", "changes.txt",
+    "search-index.json",
 ]  # fmt: skip
 
 

@@ -114,6 +114,40 @@ UI: dict[str, dict[str, str]] = {
     "primary": {"th": "หลัก", "en": "primary"},
     "all_members": {"th": "ดูองค์กรทั้งหมด", "en": "All organisations"},
     "linked_data": {"th": "ข้อมูลแบบเชื่อมโยง", "en": "Linked data"},
+    "search": {"th": "ค้นหา", "en": "Search"},
+    "search_label": {"th": "ค้นหาชื่อองค์กร จังหวัด หรือข้อความ", "en": "Search names and text"},
+    "search_title": {"th": "ผลการค้นหา", "en": "Search results"},
+    "search_none": {"th": "ไม่พบรายการที่ตรงกับคำค้น", "en": "Nothing matches this search."},
+    "search_hint": {
+        "th": "ค้นได้ด้วยชื่อภาษาไทยหรืออังกฤษ ชื่อย่อ รหัส ISO หรือคำในข้อความ",
+        "en": "Search by Thai or English name, acronym, ISO code or a word of a statement.",
+    },
+    "search_exact": {"th": "ตรงกับชื่อ", "en": "exact name"},
+    "search_via": {"th": "พบจาก", "en": "found as"},
+    "nav_link": {"th": "เชื่อมโยงข้อมูล", "en": "Link to us"},
+}
+
+# One resource of each kind, as search results label it.
+KIND_ONE: dict[str, dict[str, str]] = {
+    "organization": {"th": "องค์กร", "en": "organisation"},
+    "membership": {"th": "การเป็นสมาชิก", "en": "membership"},
+    "role": {"th": "บทบาท", "en": "role"},
+    "goal": {"th": "เป้าหมาย", "en": "goal"},
+    "vision": {"th": "วิสัยทัศน์", "en": "vision statement"},
+    "mission": {"th": "พันธกิจ", "en": "mission"},
+    "strategy": {"th": "ยุทธศาสตร์", "en": "strategy"},
+    "theme": {"th": "ประเด็นหลัก", "en": "main issue"},
+    "sector": {"th": "ภาคส่วน", "en": "sector"},
+    "collaborator-category": {"th": "ประเภทองค์กรความร่วมมือ", "en": "collaborator category"},
+    "target-group": {"th": "กลุ่มเป้าหมาย", "en": "target group"},
+    "target-level": {"th": "ระดับกลุ่มเป้าหมาย", "en": "target level"},
+    "nationality": {"th": "สัญชาติ", "en": "nationality"},
+    "province": {"th": "จังหวัด", "en": "province"},
+    "country": {"th": "ประเทศ", "en": "country"},
+    "scheme": {"th": "ชุดแนวคิด", "en": "concept scheme"},
+    "source": {"th": "แหล่งข้อมูล", "en": "source"},
+    "dataset": {"th": "ชุดข้อมูล", "en": "dataset"},
+    "agent": {"th": "ผู้จัดทำ", "en": "agent"},
 }
 
 # The kinds of resource (docs/MODEL.md), as index pages name them.
@@ -142,6 +176,10 @@ KIND_NAMES: dict[str, dict[str, str]] = {
 
 def kind_name(kind: str, lang: str) -> str:
     return KIND_NAMES.get(kind, {}).get(lang, kind)
+
+
+def kind_one(kind: str, lang: str) -> str:
+    return KIND_ONE.get(kind, {}).get(lang, kind)
 
 
 def t(key: str, lang: str) -> str:

@@ -37,6 +37,7 @@ from .diff import GraphDiff, diff_graphs
 from .jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
+from .search_index import write_search_index
 from .store import STORE_DIR, write_release_store
 from .validate import ValidationResult, validate_graph
 
@@ -155,6 +156,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases_dir_created(settings)))
     try:
         _write_files(staging, release_graph, description, ontology, shapes, validation, iris)
+        write_search_index(staging, release_graph, iris)
         (staging / DIFF_FILE).write_text(changes + "\n", encoding="utf-8")
         write_release_store(staging)  # what every serving process reads (mwg_graph.store)
         info = {

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import downloads, operations, pages, resources, sparql
+    from . import downloads, link, operations, pages, reconcile, resources, search, sparql
 
-    for module in (operations, sparql, downloads, resources, pages):
+    for module in (operations, sparql, downloads, resources, search, reconcile, link, pages):
         app.register_blueprint(module.bp)

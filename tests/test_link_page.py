@@ -1,0 +1,62 @@
+"""``/link``: the page for people who want to link to us, in Thai and English.
+
+Its Turtle and JSON-LD snippets are parsed with rdflib (as a reader would paste them), and every
+IRI of ours they name must be a resource the release mints.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from rdflib import Graph, URIRef
+
+
+def snippets(page: str) -> list[str]:
+    return [
+        html.unescape(s)
+        for s in re.findall(r'<pre class="snippet"><code>(.*?)</code></pre>', page, re.S)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_snippets_parse_and_name_only_minted_iris(server, release_graph, built_settings, lang):
+    response = server.get("/link", params={"lang": lang})
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in response.text
+    turtle, json_ld, service = snippets(response.text)
+    graphs = [
+        Graph().parse(data=turtle, format="turtle"),
+        Graph().parse(data=json_ld, format="json-ld"),
+    ]
+    subjects = set(release_graph.subjects())
+    for graph in graphs:
+        ours = {o for o in graph.objects() if str(o).startswith(built_settings.base_iri)}
+        assert len(ours) == 2
+        assert ours <= subjects, ours - subjects
+    assert service.strip() == server.url + "/reconcile"
+    # the source says nothing of where each member works: no snippet puts one beside a province
+    for graph in graphs:
+        for subject in set(graph.subjects()):
+            named = {
+                str(o) for o in graph.objects(subject) if str(o).startswith(built_settings.base_iri)
+            }
+            assert len(named) <= 1, named
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("th", ["OpenRefine", "กำลังจะมา", "ยังไม่เปิดรับ"]),
+    ("en", ["OpenRefine", "coming", "not accepted yet"]),
+])  # fmt: skip
+def test_says_how_to_reconcile_and_that_partner_datasets_are_coming(server, lang, words):
+    page = server.get("/link", params={"lang": lang}).text
+    for word in words:
+        assert word in page
+    assert 'href="/link' in server.get("/", params={"lang": lang}).text  # in the site's menu
+
+
+def test_manifest_documentation_is_this_page(server):
+    documentation = server.get("/reconcile").json()["documentation"]
+    assert server.get(documentation.replace(server.url, "")).status_code == 200
+    assert URIRef(documentation).endswith("/link")
