@@ -38,6 +38,11 @@ class Settings:
         "Public address of the server (e.g. `https://data.example.org/`); empty = the address each "
         "request arrived on. Used for links and the service description.",
     )
+    allowed_hosts: str = _setting(
+        "",
+        "Comma-separated host names this server answers for (`.example.org` also allows its "
+        "subdomains); any other `Host` gets 400. Empty = any well-formed host.",
+    )
     dist_dir: Path = _setting(
         PROJECT_ROOT / "dist", "Where releases are written and served from.", Path
     )
