@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = {"build": "bench.build_bench", "sparql": "bench.sparql_bench", "load": "bench.load"}
+BENCHES = {
+    "build": "bench.build_bench",
+    "sparql": "bench.sparql_bench",
+    "load": "bench.load",
+    "servers": "bench.servers",
+}
 
 
 def main(argv: list[str]) -> int:

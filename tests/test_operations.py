@@ -27,7 +27,8 @@ from mwg_graph import __version__
 from mwg_graph.config import Settings
 from mwg_graph.published import ReleaseHolder
 from mwg_graph.release import build, current_release, read_release_info
-from mwg_graph.serve import ACCESS_LOG_FORMAT, gunicorn_options
+from mwg_graph.request_limits import MAX_FIELD_BYTES
+from mwg_graph.serve import granian_options
 from tests.conftest import RunningServer, start_server, stop_server
 
 EDITED_FILE = "sectors.ttl"
@@ -169,13 +170,29 @@ def test_one_access_log_line_per_request_with_status_and_duration(server: Runnin
     assert re.search(rf'"GET /no-such-page-{probe} HTTP/1.1" 404 \d+ \d+ms', missing), missing
 
 
-def test_gunicorn_configuration() -> None:
-    options = gunicorn_options(Settings(workers=3, threads=5, max_url_bytes=99999))
-    assert options["worker_class"] == "gthread"
-    assert (options["workers"], options["threads"]) == (3, 5)
-    assert options["limit_request_line"] == 8190  # gunicorn's own ceiling
-    assert "%(s)s" in ACCESS_LOG_FORMAT and "%(M)s" in ACCESS_LOG_FORMAT
-    assert options["control_socket_disable"] is True
+def test_granian_configuration() -> None:
+    options = granian_options(Settings(workers=3, threads=5, query_timeout=30))
+    assert options["interface"] == "wsgi" and options["factory"] is True
+    assert (options["workers"], options["blocking_threads"]) == (3, 5)
+    assert options["respawn_failed_workers"] is True  # a killed worker is replaced
+    assert options["workers_kill_timeout"] >= 35  # a stopping worker may finish a query
+    assert options["http1_settings"].header_read_timeout <= 30_000
+
+
+def test_access_log_line_is_bounded(server: RunningServer) -> None:
+    probe = uuid.uuid4().hex
+    long_target = f"/no-such-page-{probe}-" + "x" * 6000
+    assert server.get(long_target).status_code == 404
+    assert (
+        server.get("/healthz", headers={"X-Long": "y" * (MAX_FIELD_BYTES + 1)}).status_code == 431
+    )
+
+    def lines() -> list[str]:
+        return [line for line in server.log.read_text(errors="replace").splitlines()
+                if probe in line]  # fmt: skip
+
+    assert wait_for(lambda: len(lines()) == 1, timeout=10), lines()
+    assert len(lines()[0]) < 1200 and " 404 " in lines()[0]
 
 
 # ---- new releases --------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class Settings:
     max_url_bytes: int = _setting(
         8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int
     )
-    workers: int = _setting(2, "Server worker processes (gunicorn).", int)
+    workers: int = _setting(2, "Server worker processes (granian).", int)
     threads: int = _setting(16, "Threads per server worker.", int)
     query_workers: int = _setting(
         2,
@@ -87,7 +87,7 @@ class Settings:
     reload_interval: float = _setting(
         2.0, "Seconds between checks of `dist/` for a new release (0 = only on SIGHUP).", float
     )
-    debug: bool = _setting(False, "Run Flask's development server instead of gunicorn.", _bool)
+    debug: bool = _setting(False, "Run Flask's development server instead of granian.", _bool)
 
     @property
     def ontology_iri(self) -> str:
