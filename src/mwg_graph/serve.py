@@ -31,7 +31,7 @@ import sys
 from dataclasses import fields
 
 from .config import Settings, env_name, from_env
-from .release import BuildFailed, build, current_release
+from .release import RELEASE_INFO, BuildFailed, build, current_release, releases_dir
 
 log = logging.getLogger("mwg_graph.serve")
 
@@ -41,8 +41,12 @@ MAX_HEAD_BYTES = 64 * 1024  # the whole request head; granian answers 431 beyond
 
 
 def ensure_release(settings: Settings) -> bool:
-    """Build when there is no release yet; with broken data/ an existing release still serves."""
-    if current_release(settings) is not None:
+    """Build when there is no release yet; with broken data/ an existing release still serves.
+
+    A missing or dangling ``dist/current`` is no reason to build: the workers serve the newest
+    release that loads, and ``/healthz`` says why (:class:`ReleaseHolder`).
+    """
+    if current_release(settings) is not None or any_release(settings):
         return True
     try:
         result = build(settings)
@@ -51,6 +55,11 @@ def ensure_release(settings: Settings) -> bool:
         return False
     print(f"built release {result.version}", file=sys.stderr)
     return True
+
+
+def any_release(settings: Settings) -> bool:
+    folder = releases_dir(settings)
+    return folder.is_dir() and any((p / RELEASE_INFO).is_file() for p in folder.iterdir())
 
 
 def export_settings(settings: Settings) -> None:
