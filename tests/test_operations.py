@@ -339,3 +339,27 @@ def test_serve_without_a_release_and_with_broken_data_exits_with_the_reason(
     result = run_cli(copy_of_repo_inputs, "serve", "--port", "1")
     assert result.returncode == 1
     assert "no release to serve" in result.stderr and "zz-broken.ttl" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    import psutil
+
+    running = start_server(replace(built_settings, workers=2), tmp_path / "server.log")
+    try:
+        workers = psutil.Process(running.process.pid).children()
+        assert len(workers) == 2
+        workers[0].kill()
+        psutil.wait_procs([workers[0]], timeout=10)
+        assert running.get("/version").status_code == 200  # the other worker answers meanwhile
+
+        def replaced() -> bool:
+            now = psutil.Process(running.process.pid).children()
+            return len(now) == 2 and workers[0].pid not in {p.pid for p in now}
+
+        assert wait_for(replaced, timeout=30), psutil.Process(running.process.pid).children()
+        assert all(running.get("/version").status_code == 200 for _ in range(10))
+    finally:
+        stop_server(running)

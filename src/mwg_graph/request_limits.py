@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from .config import Settings
+from .security import COMMON_HEADERS
 
 MAX_FIELD_BYTES = 8190
 MAX_FIELDS = 100
@@ -63,7 +64,7 @@ def header_fields(environ: dict) -> list[tuple[str, str]]:
 def _plain(start_response, status: str, message: str, extra=()) -> list[bytes]:
     body = f"{status}\n\n{message}\n".encode()
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-               ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+               ("Cache-Control", "no-store"), *COMMON_HEADERS.items(),
                ("Connection", "close"), *extra]  # fmt: skip
     start_response(status, headers)
     return [body]
