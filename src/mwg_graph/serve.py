@@ -13,8 +13,11 @@ What the server does, and where:
 - workers load the release before they take a request (:func:`worker_app`); a worker that dies is
   started again (``respawn_failed_workers``); its query processes end with it (their watchdog);
 - new releases without a dropped request: every ``reload_interval`` seconds a thread in each worker
-  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`), and ``kill -HUP <server pid>`` starts
-  fresh workers, which load the release first, then stops the old ones gracefully;
+  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`), and ``kill -HUP <server pid>`` makes
+  every worker do so at once (:data:`RELEASE_SIGNAL`). granian's own SIGHUP restarts the workers,
+  and a stopping worker closes connections it has accepted but not yet read a request from: a
+  client could see its connection dropped. Swapping in place drops nothing (a code upgrade needs a
+  restart);
 - request-line, header and body limits, slow bodies and the access log (client, request line,
   status, bytes, milliseconds): :mod:`mwg_graph.request_limits`, whatever the server;
 - ``SIGTERM``/``SIGINT``: workers finish their requests (at most :data:`GRACEFUL_TIMEOUT` s).
@@ -25,9 +28,12 @@ environment variables (:func:`export_settings`): flags given to ``serve`` win th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from dataclasses import fields
 
 from .config import Settings, env_name, from_env
@@ -38,6 +44,7 @@ log = logging.getLogger("mwg_graph.serve")
 GRACEFUL_TIMEOUT = 15  # seconds a stopping worker has to finish its requests (> a query's time)
 HEADER_READ_TIMEOUT_MS = 10_000  # a client has this long to send its request headers
 MAX_HEAD_BYTES = 64 * 1024  # the whole request head; granian answers 431 beyond it
+RELEASE_SIGNAL = signal.SIGUSR1  # server → worker: look at dist/current now
 
 
 def ensure_release(settings: Settings) -> bool:
@@ -101,6 +108,8 @@ def worker_app():
     from .request_limits import wrap
 
     settings = from_env()
+    swap_now = threading.Event()
+    signal.signal(RELEASE_SIGNAL, lambda *_: swap_now.set())
     logging.basicConfig(
         stream=sys.stderr,
         level=settings.log_level.upper(),
@@ -110,6 +119,16 @@ def worker_app():
     holder = app.extensions["mwg_releases"]
     holder.current()
     holder.watch()
+
+    def swap_on_signal() -> None:
+        while swap_now.wait():
+            swap_now.clear()
+            try:
+                holder.refresh()
+            except Exception:  # keep listening whatever happens
+                log.exception("swapping in dist/current on SIGHUP failed")
+
+    threading.Thread(target=swap_on_signal, name="mwg-release-signal", daemon=True).start()
     return wrap(app, settings)
 
 
@@ -128,6 +147,15 @@ def serve(settings: Settings) -> int:
         return 0
     from granian.server import Server
 
+    class ReleaseSwappingServer(Server):  # type: ignore[misc, valid-type]
+        def signal_handler_reload(self, *args, **kwargs) -> None:
+            """SIGHUP: every worker swaps in ``dist/current`` at once, without a restart."""
+            for worker in list(self.wrks):
+                with contextlib.suppress(OSError, TypeError):
+                    os.kill(worker._id(), RELEASE_SIGNAL)
+
     export_settings(settings)
-    Server(**granian_options(settings)).serve()  # type: ignore[arg-type]
+    # Workers inherit this until they listen for the signal: one sent early must not kill them.
+    signal.signal(RELEASE_SIGNAL, signal.SIG_IGN)
+    ReleaseSwappingServer(**granian_options(settings)).serve()
     return 0
