@@ -22,8 +22,14 @@ class RawResponse:
         return self.body.decode("utf-8", errors="replace")
 
 
-def raw_request(base_url: str, method: str, target: str, headers: dict[str, str] | None = None,
-                body: bytes | None = None, timeout: float = 30) -> RawResponse:
+def raw_request(
+    base_url: str,
+    method: str,
+    target: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 30,
+) -> RawResponse:
     address = urlsplit(base_url)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
     try:

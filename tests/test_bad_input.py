@@ -123,7 +123,7 @@ ROWS = [
     # -- queries that would run forever -----------------------------------------------------------
     Row("runaway query (GET)", f"/sparql?query={q(RUNAWAY)}", 503, "timed out", "GET", JSON),
     Row("runaway query (POST)", "/sparql", 503, "timed out", "POST", DIRECT, RUNAWAY.encode()),
-]
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

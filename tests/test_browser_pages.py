@@ -15,9 +15,7 @@ from mwg_graph.config import PROJECT_ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(
-    encoding="utf-8"
-)
+SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(encoding="utf-8")
 MEMBER_COUNT = len(
     re.findall(r"^\s*•", SOURCE.split("องค์กรภาคีหลัก:", 1)[1].split(":\n", 1)[0], flags=re.M)
 )

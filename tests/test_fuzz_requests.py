@@ -46,7 +46,8 @@ param_value = sparqlish | text | st.sampled_from(["json", "xml", "csv", "ttl", "
 params = st.lists(st.tuples(st.sampled_from(PARAM_NAMES) | text, param_value), max_size=4)
 path = st.sampled_from(PATHS) | st.builds(
     lambda base, extra: base.rstrip("/") + "/" + quote(extra, safe="/.%"),
-    st.sampled_from(PATHS), text,
+    st.sampled_from(PATHS),
+    text,
 )
 header_value = st.sampled_from(MEDIA_TYPES) | st.text(
     st.characters(min_codepoint=32, max_codepoint=126), max_size=60

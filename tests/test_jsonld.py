@@ -12,9 +12,7 @@ from mwg_graph.config import PROJECT_ROOT
 from mwg_graph.jsonld import compact, context_url, local_loader
 from mwg_graph.namespaces import Iris
 
-SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(
-    encoding="utf-8"
-)
+SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(encoding="utf-8")
 
 
 def count_bullets(heading: str) -> int:

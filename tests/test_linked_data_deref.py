@@ -10,8 +10,6 @@ from mwg_graph.formats import RDF_FORMATS
 SUFFIXES = {".html": "text/html", **{f.suffix: f.media_type for f in RDF_FORMATS}}
 
 
-
-
 def minted(graph: Graph, base: str) -> set[str]:
     nodes = {n for t in graph for n in t if isinstance(n, URIRef) and str(n).startswith(base)}
     return {str(n) for n in nodes}

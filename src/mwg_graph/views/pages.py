@@ -267,6 +267,3 @@ def not_found(error: HTTPException | None):
 @bp.app_errorhandler(404)
 def _not_found(error: HTTPException):
     return not_found(error)
-
-
-
