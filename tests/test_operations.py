@@ -349,11 +349,17 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
 
     running = start_server(replace(built_settings, workers=2), tmp_path / "server.log")
     try:
+        # The server is ready when one worker is; a worker killed while the other is still
+        # starting leaves nobody to answer (granian refuses connections then).
+        started = lambda: running.log.read_text(errors="replace").count("Started worker-")  # noqa: E731
+        assert wait_for(lambda: started() == 2, timeout=60), running.log.read_text()[-3000:]
         workers = psutil.Process(running.process.pid).children()
         assert len(workers) == 2
         workers[0].kill()
         psutil.wait_procs([workers[0]], timeout=10)
-        assert running.get("/version").status_code == 200  # the other worker answers meanwhile
+        log = running.log.read_text(errors="replace")[-3000:]
+        assert running.process.poll() is None, log
+        assert running.get("/version").status_code == 200, log  # the other worker answers
 
         def replaced() -> bool:
             now = psutil.Process(running.process.pid).children()

@@ -10,6 +10,7 @@ up to 5 s; nine in ten must be under 1 s) because the machine's CPU is shared.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -80,3 +81,20 @@ def test_a_body_past_the_share_of_slow_bodies_is_503_at_once(
     assert "bodies" in refused[0].text
     after = attacked_server.post("/sparql", data=b"ASK {}", headers=direct)
     assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_a_body_that_ends_early_is_a_400_that_says_so(server: RunningServer) -> None:
+    port = urlsplit(server.url).port
+    assert port is not None
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {}"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), answer[:300]
+    assert b"6 of the 100 bytes" in body

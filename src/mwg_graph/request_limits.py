@@ -130,9 +130,16 @@ class RequestLimits:
             declared = environ.get("CONTENT_LENGTH", "").strip()
             if declared.isdigit() and int(declared) > self.max_body:
                 return list(self.app(environ, start_response))  # 413, drained by the app
-            data = environ["wsgi.input"].read(self.max_body + 1)
+            try:
+                data = environ["wsgi.input"].read(self.max_body + 1)
+            except (OSError, ValueError):  # the client went away mid-body
+                data = b""
         finally:
             self.body_slots.release()
+        if declared.isdigit() and len(data) < int(declared):
+            return _plain(start_response, "400 Bad Request",
+                          f"The request body ended after {len(data)} of the {declared} bytes "
+                          "its Content-Length announced.")  # fmt: skip
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))  # over the limit when a chunked body was
         environ.pop("HTTP_TRANSFER_ENCODING", None)
