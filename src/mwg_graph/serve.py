@@ -14,10 +14,12 @@ What the server does, and where:
   started again (``respawn_failed_workers``); its query processes end with it (their watchdog);
 - new releases without a dropped request: every ``reload_interval`` seconds a thread in each worker
   looks at ``dist/current`` (:meth:`ReleaseHolder.watch`), and ``kill -HUP <server pid>`` makes
-  every worker do so at once (:data:`RELEASE_SIGNAL`). granian's own SIGHUP restarts the workers,
-  and a stopping worker closes connections it has accepted but not yet read a request from: a
-  client could see its connection dropped. Swapping in place drops nothing (a code upgrade needs a
-  restart);
+  every worker do so at once: the server counts SIGHUPs in memory its workers share
+  (:data:`_sighups`), and a thread in each worker looks at the count. granian's own SIGHUP restarts
+  the workers, and a stopping worker closes connections it has accepted but not yet read a request
+  from: a client could see its connection dropped. Swapping in place drops nothing (a code upgrade
+  needs a restart). (A signal to each worker does not work: Python runs a handler only when the
+  main thread runs Python code, and a granian worker's main thread sleeps until it stops.);
 - request-line, header and body limits, slow bodies and the access log (client, request line,
   status, bytes, milliseconds): :mod:`mwg_graph.request_limits`, whatever the server;
 - ``SIGTERM``/``SIGINT``: workers finish their requests (at most :data:`GRACEFUL_TIMEOUT` s).
@@ -28,12 +30,13 @@ environment variables (:func:`export_settings`): flags given to ``serve`` win th
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
 import logging
+import multiprocessing
 import os
-import signal
 import sys
 import threading
+import time
 from dataclasses import fields
 
 from .config import Settings, env_name, from_env
@@ -44,7 +47,11 @@ log = logging.getLogger("mwg_graph.serve")
 GRACEFUL_TIMEOUT = 15  # seconds a stopping worker has to finish its requests (> a query's time)
 HEADER_READ_TIMEOUT_MS = 10_000  # a client has this long to send its request headers
 MAX_HEAD_BYTES = 64 * 1024  # the whole request head; granian answers 431 beyond it
-RELEASE_SIGNAL = signal.SIGUSR1  # server → worker: look at dist/current now
+SIGHUP_POLL = 0.2  # seconds between a worker's looks at the SIGHUP count
+
+# SIGHUPs the server received, in memory shared with the workers it forks (granian forks them on
+# Linux with Python < 3.14; with another start method the workers see None and only watch dist/).
+_sighups: ctypes.c_longlong | None = None
 
 
 def ensure_release(settings: Settings) -> bool:
@@ -108,8 +115,6 @@ def worker_app():
     from .request_limits import wrap
 
     settings = from_env()
-    swap_now = threading.Event()
-    signal.signal(RELEASE_SIGNAL, lambda *_: swap_now.set())
     logging.basicConfig(
         stream=sys.stderr,
         level=settings.log_level.upper(),
@@ -117,19 +122,32 @@ def worker_app():
     )
     app = create_app(settings)
     holder = app.extensions["mwg_releases"]
+    sighups_seen = _sighups.value if _sighups is not None else 0  # before loading: none is missed
     holder.current()
     holder.watch()
 
-    def swap_on_signal() -> None:
-        while swap_now.wait():
-            swap_now.clear()
+    if _sighups is not None:
+        threading.Thread(
+            target=swap_on_sighup,
+            args=(holder, _sighups, sighups_seen),
+            name="mwg-sighup",
+            daemon=True,
+        ).start()
+    else:
+        log.warning("this worker was not forked by the server: SIGHUP will not reach it")
+    return wrap(app, settings)
+
+
+def swap_on_sighup(holder, sighups: ctypes.c_longlong, seen: int) -> None:
+    """Look at ``dist/current`` each time the server's SIGHUP count moves."""
+    while True:
+        time.sleep(SIGHUP_POLL)
+        if sighups.value != seen:
+            seen = sighups.value
             try:
                 holder.refresh()
-            except Exception:  # keep listening whatever happens
+            except Exception:  # keep looking whatever happens
                 log.exception("swapping in dist/current on SIGHUP failed")
-
-    threading.Thread(target=swap_on_signal, name="mwg-release-signal", daemon=True).start()
-    return wrap(app, settings)
 
 
 def serve(settings: Settings) -> int:
@@ -147,15 +165,15 @@ def serve(settings: Settings) -> int:
         return 0
     from granian.server import Server
 
+    global _sighups
+    _sighups = multiprocessing.Value("q", 0, lock=False)  # only this process writes it
+    sighups = _sighups
+
     class ReleaseSwappingServer(Server):  # type: ignore[misc, valid-type]
         def signal_handler_reload(self, *args, **kwargs) -> None:
             """SIGHUP: every worker swaps in ``dist/current`` at once, without a restart."""
-            for worker in list(self.wrks):
-                with contextlib.suppress(OSError, TypeError):
-                    os.kill(worker._id(), RELEASE_SIGNAL)
+            sighups.value += 1
 
     export_settings(settings)
-    # Workers inherit this until they listen for the signal: one sent early must not kill them.
-    signal.signal(RELEASE_SIGNAL, signal.SIG_IGN)
     ReleaseSwappingServer(**granian_options(settings)).serve()
     return 0
