@@ -13,6 +13,7 @@ BENCHES = {
     "store": "bench.store_bench",
     "server": "bench.server_bench",
     "search": "bench.search_bench",
+    "servers": "bench.servers",
 }
 
 

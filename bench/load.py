@@ -6,6 +6,8 @@ One run, bounded in count and time, that stops by itself:
    dumps, and 5 % runaway queries (a cross product stopped at the query time limit). Every answer's
    status is checked against what its kind may answer; p50/p99 per kind; resident memory of the
    whole server (gunicorn, workers, query processes) at the start and the end;
+   all the while 64 sockets send headers a line every 2 s and 64 send POST bodies a byte every
+   2 s (:mod:`bench.slow_clients`), and ``/version`` and ``ASK {}`` are probed once a second;
 2. **a worker killed** half-way through (``SIGKILL``): how many requests failed, and that the
    service kept answering;
 3. **overload** — 64 runaway queries at once: the ones that find no query slot must get 503 with
@@ -39,6 +41,7 @@ from urllib.parse import quote
 import psutil
 
 from .report import stamp, write_section
+from .slow_clients import Probe, SlowClients
 
 ROOT = Path(__file__).resolve().parents[1]
 TOTAL = 20_000
@@ -46,6 +49,7 @@ CONCURRENCY = 32
 RUNAWAY_SHARE = 0.05
 STATIC_REQUESTS = 5_000
 OVERLOAD_BURST = 64
+SLOW_SOCKETS = 64  # slow-header and (as many) slow-body sockets through the whole mixed run
 TIME_LIMIT = 900.0  # seconds for the mixed run; it stops sending after this, whatever is left
 QUERY_TIMEOUT = 0.5  # the server's query limit for this run: a runaway costs this much CPU
 SERVER = {"MWG_WORKERS": "2", "MWG_THREADS": "16", "MWG_QUERY_WORKERS": "2",
@@ -190,7 +194,7 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def gunicorn_workers(master: int) -> list[psutil.Process]:
+def server_workers(master: int) -> list[psutil.Process]:
     children = psutil.Process(master).children()
     return [p for p in children if "forkserver" not in " ".join(p.cmdline())]
 
@@ -268,14 +272,19 @@ def main() -> str:
             if done % 2000 == 0:
                 rss_samples.append((done, tree_rss_mb(server.pid)))
             if done == TOTAL // 2 and not killed:
-                victim = gunicorn_workers(server.pid)[0]
+                victim = server_workers(server.pid)[0]
                 descendants = victim.children(recursive=True)
                 killed.update(pid=victim.pid, at=time.monotonic(), descendants=descendants)
                 os.kill(victim.pid, signal.SIGKILL)
 
         client = Client(port, CONCURRENCY, time.monotonic() + TIME_LIMIT)
         started = time.monotonic()
-        answers = client.run(requests, on_progress)
+        with (
+            SlowClients(port, headers=SLOW_SOCKETS, bodies=SLOW_SOCKETS) as attack,
+            Probe(port, "/version") as version_probe,
+            Probe(port, "/sparql?query=ASK%7B%7D", headers=SPARQL_JSON) as ask_probe,
+        ):
+            answers = client.run(requests, on_progress)
         elapsed = time.monotonic() - started
         if server.poll() is not None:
             tail = (dist / "server.log").read_text(errors="replace")[-3000:]
@@ -343,7 +352,7 @@ def main() -> str:
     body = (
         "## Load and faults (production serving)\n\n"
         + stamp("python -m bench load")
-        + f"\nServer: `mwg-graph serve`, gunicorn gthread, {SERVER['MWG_WORKERS']} workers × "
+        + f"\nServer: `mwg-graph serve`, granian, {SERVER['MWG_WORKERS']} workers × "
         f"{SERVER['MWG_THREADS']} threads, {SERVER['MWG_QUERY_WORKERS']} query processes per "
         f"worker, query limit {QUERY_TIMEOUT} s (so that 5 % runaway queries fit in a few minutes "
         "on 2 cores). "
@@ -359,6 +368,13 @@ def main() -> str:
         f"- Unexpected statuses: **{unexpected_text}** (a query's expected answers are 200, or "
         "503 at its time limit or when overloaded; connection errors in the 5 s after the worker "
         "was killed are counted below, not here).\n"
+        f"- Slow clients through the whole mixed run: {SLOW_SOCKETS} sockets sending headers a "
+        f"line every 2 s and {SLOW_SOCKETS} sending POST bodies a byte every 2 s "
+        f"({attack.reopened} reopened after the server refused or closed them). Probes once a "
+        f"second: `/version` **{version_probe.answered(1.0)} of {len(version_probe.answers)}** "
+        f"answered 200 within 1 s (slowest {version_probe.worst():.2f} s), `ASK {{}}` "
+        f"**{ask_probe.answered(1.0)} of {len(ask_probe.answers)}** (slowest "
+        f"{ask_probe.worst():.2f} s).\n"
         f"- Resident memory of the whole server (master, workers, query processes): "
         f"**{rss_start:.0f} MB at the start, {rss_end:.0f} MB at the end** "
         f"(by request count: {samples}).\n"

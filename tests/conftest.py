@@ -1,7 +1,7 @@
 """Shared fixtures: a release built from the real data/, and the real server on 127.0.0.1.
 
 Tests talk HTTP to a server started exactly as users start it (``python -m mwg_graph serve``,
-gunicorn), on a free loopback port, with its own dist/ so a developer's release is never touched.
+granian), on a free loopback port, with its own dist/ so a developer's release is never touched.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from mwg_graph import __version__
 from mwg_graph.config import Settings
 from mwg_graph.published import ReleaseHolder
 from mwg_graph.release import build, current_release, read_release_info
-from mwg_graph.serve import ACCESS_LOG_FORMAT, gunicorn_options
+from mwg_graph.request_limits import MAX_FIELD_BYTES
+from mwg_graph.serve import granian_options
 from tests.conftest import RunningServer, start_server, stop_server
 
 EDITED_FILE = "sectors.ttl"
@@ -175,13 +176,29 @@ def test_one_access_log_line_per_request_with_status_and_duration(server: Runnin
     assert re.search(rf'"GET /no-such-page-{probe} HTTP/1.1" 404 \d+ \d+ms', missing), missing
 
 
-def test_gunicorn_configuration() -> None:
-    options = gunicorn_options(Settings(workers=3, threads=5, max_url_bytes=99999))
-    assert options["worker_class"] == "gthread"
-    assert (options["workers"], options["threads"]) == (3, 5)
-    assert options["limit_request_line"] == 8190  # gunicorn's own ceiling
-    assert "%(s)s" in ACCESS_LOG_FORMAT and "%(M)s" in ACCESS_LOG_FORMAT
-    assert options["control_socket_disable"] is True
+def test_granian_configuration() -> None:
+    options = granian_options(Settings(workers=3, threads=5, query_timeout=30))
+    assert options["interface"] == "wsgi" and options["factory"] is True
+    assert (options["workers"], options["blocking_threads"]) == (3, 5)
+    assert options["respawn_failed_workers"] is True  # a killed worker is replaced
+    assert options["workers_kill_timeout"] >= 35  # a stopping worker may finish a query
+    assert options["http1_settings"].header_read_timeout <= 30_000
+
+
+def test_access_log_line_is_bounded(server: RunningServer) -> None:
+    probe = uuid.uuid4().hex
+    long_target = f"/no-such-page-{probe}-" + "x" * 6000
+    assert server.get(long_target).status_code == 404
+    assert (
+        server.get("/healthz", headers={"X-Long": "y" * (MAX_FIELD_BYTES + 1)}).status_code == 431
+    )
+
+    def lines() -> list[str]:
+        return [line for line in server.log.read_text(errors="replace").splitlines()
+                if probe in line]  # fmt: skip
+
+    assert wait_for(lambda: len(lines()) == 1, timeout=10), lines()
+    assert len(lines()[0]) < 1200 and " 404 " in lines()[0]
 
 
 # ---- new releases --------------------------------------------------------------------------------
@@ -328,3 +345,33 @@ def test_serve_without_a_release_and_with_broken_data_exits_with_the_reason(
     result = run_cli(copy_of_repo_inputs, "serve", "--port", "1")
     assert result.returncode == 1
     assert "no release to serve" in result.stderr and "zz-broken.ttl" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    import psutil
+
+    running = start_server(replace(built_settings, workers=2), tmp_path / "server.log")
+    try:
+        # The server is ready when one worker is; a worker killed while the other is still
+        # starting leaves nobody to answer (granian refuses connections then).
+        started = lambda: running.log.read_text(errors="replace").count("Started worker-")  # noqa: E731
+        assert wait_for(lambda: started() == 2, timeout=60), running.log.read_text()[-3000:]
+        workers = psutil.Process(running.process.pid).children()
+        assert len(workers) == 2
+        workers[0].kill()
+        psutil.wait_procs([workers[0]], timeout=10)
+        log = running.log.read_text(errors="replace")[-3000:]
+        assert running.process.poll() is None, log
+        assert running.get("/version").status_code == 200, log  # the other worker answers
+
+        def replaced() -> bool:
+            now = psutil.Process(running.process.pid).children()
+            return len(now) == 2 and workers[0].pid not in {p.pid for p in now}
+
+        assert wait_for(replaced, timeout=30), psutil.Process(running.process.pid).children()
+        assert all(running.get("/version").status_code == 200 for _ in range(10))
+    finally:
+        stop_server(running)

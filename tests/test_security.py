@@ -1,6 +1,6 @@
 """Safety: security headers, no stack traces, no traversal, no network, no RDF/XML from outside.
 
-The network guard watches the socket layer itself: the server (gunicorn, its workers, the query
+The network guard watches the socket layer itself: the server (granian, its workers, the query
 processes and their forkserver — Python and Oxigraph's Rust alike) and the build run under
 ``strace -f -e trace=connect``, and every connect() to anything but loopback or a Unix socket is a
 failure. Without strace, a ``sitecustomize`` hook that refuses and records non-loopback connections

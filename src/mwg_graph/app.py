@@ -22,8 +22,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .views import register_views
 
     register_views(app)
-    from . import overload, security
+    from . import origin, overload, security
 
+    origin.init_app(app, settings)
     security.init_app(app)  # after the views: it hashes the inline scripts of their templates
     overload.init_app(app, settings)
     return app

@@ -38,6 +38,11 @@ class Settings:
         "Public address of the server (e.g. `https://data.example.org/`); empty = the address each "
         "request arrived on. Used for links and the service description.",
     )
+    allowed_hosts: str = _setting(
+        "",
+        "Comma-separated host names this server answers for (`.example.org` also allows its "
+        "subdomains); any other `Host` gets 400. Empty = any well-formed host.",
+    )
     dist_dir: Path = _setting(
         PROJECT_ROOT / "dist", "Where releases are written and served from.", Path
     )
@@ -94,7 +99,7 @@ class Settings:
     max_url_bytes: int = _setting(
         8190, "Longest request line accepted, in bytes (at most 8190; longer: 414).", int
     )
-    workers: int = _setting(2, "Server worker processes (gunicorn).", int)
+    workers: int = _setting(2, "Server worker processes (granian).", int)
     threads: int = _setting(16, "Threads per server worker.", int)
     query_workers: int = _setting(
         2,
@@ -116,7 +121,7 @@ class Settings:
     reload_interval: float = _setting(
         2.0, "Seconds between checks of `dist/` for a new release (0 = only on SIGHUP).", float
     )
-    debug: bool = _setting(False, "Run Flask's development server instead of gunicorn.", _bool)
+    debug: bool = _setting(False, "Run Flask's development server instead of granian.", _bool)
 
     @property
     def ontology_iri(self) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from .config import Settings
-from .release import current_release, read_release_info, releases_dir
+from .release import CURRENT, current_release, read_release_info, releases_dir
 from .store import open_release_store
 
 log = logging.getLogger("mwg_graph.published")
@@ -41,6 +41,9 @@ def load_published(path: Path) -> PublishedRelease:
     """The release at ``path``; raises when its information or its store cannot be read."""
     info = read_release_info(path)
     return PublishedRelease(path=path, info=info, store=open_release_store(path))
+
+
+CURRENT_PROBLEM = "dist/current names no release"
 
 
 class ReleaseHolder:
@@ -75,35 +78,67 @@ class ReleaseHolder:
         with self._lock:
             self._last_check = time.monotonic()
             path = current_release(self.settings)
-            if path is None or (self._release is not None and self._release.path == path):
-                return False
-            stamp = (path, _mtime(path))
-            if stamp == self._refused:
-                return False
-            try:
-                release = load_published(path)
-            except Exception as error:  # a damaged release must never replace a good one
-                self._refused = stamp
-                self.problem = f"release {path.name} could not be loaded: {error}"
-                if self._release is not None:
-                    log.error("%s; still serving %s", self.problem, self._release.version)
+            if path is None:
+                release = self._without_current()
+                if release is None:
                     return False
-                fallback = newest_loadable(self.settings, exclude=path)
-                if fallback is None:
-                    log.error("%s; no other release to serve", self.problem)
+            elif self._release is not None and self._release.path == path:
+                if self.problem and CURRENT_PROBLEM in self.problem:
+                    self.problem = None  # dist/current is back
+                return False
+            else:
+                release = self._load_current(path)
+                if release is None:
                     return False
-                log.error("%s; serving the newest good one, %s", self.problem, fallback.version)
-                release = fallback
-            if release.path == path:
-                self._refused, self.problem = None, None
-            self._release = release
         log.info("serving release %s", release.version)
+        self._notify(release)
+        return True
+
+    def _load_current(self, path: Path) -> PublishedRelease | None:
+        """Load the release ``dist/current`` names; a damaged one never replaces a good one."""
+        stamp = (path, _mtime(path))
+        if stamp == self._refused:
+            return None
+        try:
+            release = load_published(path)
+        except Exception as error:  # a damaged release must never replace a good one
+            self._refused = stamp
+            self.problem = f"release {path.name} could not be loaded: {error}"
+            if self._release is not None:
+                log.error("%s; still serving %s", self.problem, self._release.version)
+                return None
+            fallback = newest_loadable(self.settings, exclude=path)
+            if fallback is None:
+                log.error("%s; no other release to serve", self.problem)
+                return None
+            log.error("%s; serving the newest good one, %s", self.problem, fallback.version)
+            release = fallback
+        if release.path == path:
+            self._refused, self.problem = None, None
+        self._release = release
+        return release
+
+    def _notify(self, release: PublishedRelease) -> None:
         for listener in self.listeners:
             try:
                 listener(release)
             except Exception:
                 log.exception("release listener %r failed", listener)
-        return True
+
+    def _without_current(self) -> PublishedRelease | None:
+        """``dist/current`` is missing or points at nothing: serve the newest release that loads."""
+        link = self.settings.dist_dir / CURRENT
+        what = f"{CURRENT_PROBLEM} ({'points at nothing' if link.is_symlink() else 'missing'})"
+        if self._release is not None:
+            self.problem = f"{what}; still serving {self._release.version}"
+            return None
+        release = newest_loadable(self.settings)
+        if release is None:
+            return None
+        self.problem = f"{what}; serving the newest release that loads, {release.version}"
+        log.error("%s", self.problem)
+        self._release = release
+        return release
 
     def watch(self) -> threading.Thread | None:
         """Check ``dist/current`` every ``reload_interval`` seconds in a daemon thread."""

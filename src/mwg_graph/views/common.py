@@ -2,7 +2,8 @@
 
 The RDF keeps the canonical IRIs (``{base}id/…``); HTML links point at this server's own paths, so
 ``{base}id/x/y`` is linked as ``{public root}doc/x/y``. The public root is ``settings.public_url``
-when set, else ``/`` on whatever host the request came to.
+when set, else ``/`` on whatever host the request came to; absolute links never come from the
+request's Host (:mod:`mwg_graph.origin`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VO
 from rdflib.term import Node
 from werkzeug.exceptions import ServiceUnavailable
 
+from .. import origin
 from ..app import get_release, get_settings
 from ..describe_resource import memo
 from ..formats import RDF_OFFERS, RdfFormat, negotiate
@@ -154,8 +156,9 @@ def site_href(path: str, fragment: str = "", keep_lang: bool = True) -> str:
 
 
 def absolute(href: str) -> str:
-    """An absolute URL for a link made by :func:`site_href` or :func:`href_for`."""
-    return href if "://" in href else request.host_url.rstrip("/") + href
+    """An absolute URL for a link made by :func:`site_href` or :func:`href_for` (safe to memoise:
+    never built from the request's Host, see :mod:`mwg_graph.origin`)."""
+    return origin.absolute(href)
 
 
 def lang_switch_href(code: str) -> str:

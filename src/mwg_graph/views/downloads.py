@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,20 @@ def format_name(name: str) -> str:
     return FORMAT_NAMES.get(Path(name).suffix, "text")
 
 
+# A file or release name we could have written: anything else is a 404 before the file system is
+# asked (a 4,000-character name made ``is_file`` raise ENAMETOOLONG: a 500 and a traceback).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def safe_name(name: str) -> bool:
+    return SAFE_NAME.fullmatch(name) is not None
+
+
 def release_folder(version: str) -> Path | None:
-    folder = releases_dir(common.get_settings()) / version
-    if version.startswith(".") or "/" in version or not (folder / RELEASE_INFO).is_file():
+    if not safe_name(version):
         return None
-    return folder
+    folder = releases_dir(common.get_settings()) / version
+    return folder if (folder / RELEASE_INFO).is_file() else None
 
 
 def all_releases() -> list[dict]:
@@ -121,7 +131,7 @@ def file_rows(folder: Path, version: str, current: bool) -> list[dict]:
 
 
 def file_response(folder: Path, name: str, stamp, cache: str) -> Response:
-    if name.startswith(".") or "/" in name:
+    if not safe_name(name):
         abort(404)
     path = folder / name
     if not path.is_file():

@@ -48,6 +48,8 @@
     if (iri.indexOf(config.baseIri) === 0) return config.siteRoot + iri.slice(config.baseIri.length);
     return iri;
   }
+  // Only web addresses become links: a javascript:, data: or other IRI in a result stays text.
+  function linkable(iri) { return /^https?:\/\//i.test(iri); }
   function compact(iri) {
     for (var i = 0; i < prefixes.length; i++) {
       var ns = prefixes[i][1];
@@ -60,8 +62,8 @@
     var td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
-      var a = document.createElement("a");
-      a.href = link(term.value);
+      var a = document.createElement(linkable(term.value) ? "a" : "span");
+      if (linkable(term.value)) a.href = link(term.value);
       a.textContent = compact(term.value);
       a.title = term.value;
       td.appendChild(a);
@@ -99,6 +101,30 @@
       data.head.vars.forEach(function (v) { row.appendChild(cell(binding[v])); });
     });
     return tableEl;
+  }
+
+  // The CSV offered here is for people, who open it in a spreadsheet: a cell starting with
+  // = + - @ (or a tab or CR) would be run there as a formula (OWASP "CSV injection"), so it gets a
+  // leading '. It is made from the results shown. The endpoint's own text/csv (?format=csv) stays
+  // exact, for programs.
+  var FORMULA_START = /^[=+\-@\t\r]/;
+  var csvUrl = null;
+  function csvField(term) {
+    if (!term) return "";
+    var text = term.type === "bnode" ? "_:" + term.value : term.value;
+    if (FORMULA_START.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  function spreadsheetCsvHref(data) {
+    var lines = [data.head.vars.join(",")];
+    data.results.bindings.forEach(function (binding) {
+      lines.push(data.head.vars.map(function (v) { return csvField(binding[v]); }).join(","));
+    });
+    if (csvUrl) URL.revokeObjectURL(csvUrl);
+    // The byte-order mark lets spreadsheets read the Thai as UTF-8.
+    csvUrl = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"],
+                                          { type: "text/csv;charset=utf-8" }));
+    return csvUrl;
   }
 
   function downloadHref(format, query) {
@@ -142,7 +168,7 @@
           say(count + " result" + (count === 1 ? "" : "s") + " · " + seconds + " s" +
               (truncated ? " · only the first " + config.maxRows + " rows are shown (the endpoint's limit)" : ""), "ok");
           results.appendChild(table(data));
-          document.getElementById("download-csv").href = downloadHref("csv", query);
+          document.getElementById("download-csv").href = spreadsheetCsvHref(data);
           document.getElementById("download-json").href = downloadHref("json", query);
           downloads.hidden = false;
         } else {

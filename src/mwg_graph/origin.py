@@ -1,0 +1,54 @@
+"""Where absolute links point, without trusting the ``Host`` a client sends.
+
+Pages are memoised per release and shared by every client, so nothing a request says may end up in
+them. An absolute link (schema.org ``url``s, the widget's "paste this" snippet) is built from:
+
+- ``public_url`` when it is set: the same for every request;
+- otherwise from :data:`PLACEHOLDER`, an origin that can never be real (``.invalid`` is reserved by
+  RFC 2606). What is memoised holds the placeholder; :func:`fill_in` swaps in the origin of *this*
+  request just before the response leaves (and before its ETag is computed). A forged ``Host``
+  therefore only ever reaches the client that forged it.
+
+The origin swapped in is ``request.host_url``: werkzeug keeps only a ``Host`` made of the characters
+a host name, IPv4 or IPv6 address and port may have (else it is empty, and links become relative),
+so it is safe to place in HTML and JSON as it is. ``X-Forwarded-Host`` and ``Forwarded`` are never
+read. With ``allowed_hosts`` set, any other ``Host`` is refused with 400 before a view runs
+(Flask's ``TRUSTED_HOSTS``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from .config import Settings
+
+PLACEHOLDER = "http://mwg-origin.invalid"
+_PLACEHOLDER_BYTES = PLACEHOLDER.encode("ascii")
+
+
+def absolute(href: str) -> str:
+    """An absolute URL for a site link (``/doc/…``), safe to memoise; see :func:`fill_in`."""
+    return href if "://" in href else PLACEHOLDER + href
+
+
+def request_origin() -> str:
+    """``scheme://host[:port]`` this request reached, or "" when its ``Host`` is unusable."""
+    return request.host_url.rstrip("/") if request.host else ""
+
+
+def fill_in(response: Response) -> None:
+    """Put this request's origin where :func:`absolute` left the placeholder."""
+    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
+        return  # only pages carry absolute links; data files pass untouched
+    body = response.get_data()
+    if _PLACEHOLDER_BYTES in body:
+        response.set_data(body.replace(_PLACEHOLDER_BYTES, request_origin().encode("ascii")))
+
+
+def allowed_hosts(settings: Settings) -> list[str] | None:
+    names = [name.strip().lower() for name in settings.allowed_hosts.split(",") if name.strip()]
+    return names or None
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.config["TRUSTED_HOSTS"] = allowed_hosts(settings)
