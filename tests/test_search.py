@@ -213,21 +213,20 @@ def test_page_names_its_json_twin(server):
 
 
 def test_a_release_without_an_index_file_is_still_searchable(built_settings, tmp_path):
-    """An older release (built before the index existed) or a damaged file: made from the graph."""
+    """An older release (built before the index existed) or a damaged file: made from the dump."""
     import shutil
 
     from mwg_graph.published import load_published
     from mwg_graph.search_index import INDEX_FILE, index_for
 
-    release = tmp_path / "release"
-    shutil.copytree(built_settings.dist_dir / "current", release)
     for damage in ("missing", "damaged"):
+        release = tmp_path / damage  # a folder of its own: a fresh key for the per-process cache
+        shutil.copytree(built_settings.dist_dir / "current", release)
         if damage == "missing":
             (release / INDEX_FILE).unlink()
         else:
             (release / INDEX_FILE).write_text('{"entries": [', encoding="utf-8")
         published = load_published(release)
-        published.path = tmp_path / damage  # a fresh key for the per-process cache
         index = index_for(published)
         hits = index.find("HRDF")
         assert index.entries[hits[0].entry]["id"] == "organization/hrdf", damage

@@ -27,7 +27,6 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Flask, Response, g, request
 
-from . import origin
 from .published import PublishedRelease
 
 LINKED_DATA_BLUEPRINTS = frozenset({"resources", "pages", "downloads"})
@@ -162,7 +161,6 @@ def after_request(response: Response) -> Response:
         response.headers["Cache-Control"] = STATIC_CACHE
     else:
         response.headers.setdefault("Cache-Control", g.get("mwg_cache", SHORT_CACHE))
-    origin.fill_in(response)  # before the ETag: each origin's page is its own representation
     body = response.get_data()
     release: PublishedRelease | None = g.get("mwg_release")
     prefix = release.version if release is not None else "static"

@@ -36,13 +36,25 @@ def request_origin() -> str:
     return request.host_url.rstrip("/") if request.host else ""
 
 
-def fill_in(response: Response) -> None:
-    """Put this request's origin where :func:`absolute` left the placeholder."""
-    if response.mimetype != "text/html" or response.is_streamed or response.direct_passthrough:
-        return  # only pages carry absolute links; data files pass untouched
+def fill_in(response: Response) -> Response:
+    """Put this request's origin where :func:`absolute` left the placeholder.
+
+    Any view's answer may carry one (pages, the search JSON, the reconciliation manifest, JSONP),
+    so this runs for every response, before the ETag is computed (:mod:`mwg_graph.http`): each
+    origin's answer is its own representation. Files sent as they are (downloads, static files)
+    never hold the placeholder and are not read.
+    """
+    if response.is_streamed or response.direct_passthrough or not _may_hold_links(response):
+        return response
     body = response.get_data()
     if _PLACEHOLDER_BYTES in body:
         response.set_data(body.replace(_PLACEHOLDER_BYTES, request_origin().encode("ascii")))
+    return response
+
+
+def _may_hold_links(response: Response) -> bool:
+    kind = response.mimetype or ""
+    return kind.startswith("text/") or kind.endswith(("json", "javascript"))
 
 
 def allowed_hosts(settings: Settings) -> list[str] | None:
@@ -52,3 +64,5 @@ def allowed_hosts(settings: Settings) -> list[str] | None:
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.config["TRUSTED_HOSTS"] = allowed_hosts(settings)
+    # Registered after the views' hooks, so it runs before them (Flask runs them in reverse).
+    app.after_request(fill_in)
