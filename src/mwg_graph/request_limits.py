@@ -7,10 +7,12 @@ and hands bodies to Python as they arrive; it enforces no request-line or header
 - a header field longer than 8190 bytes, or more than 100 fields → 431 (gunicorn's limits, which
   clients of this server met before);
 - **slow bodies take a body slot, not a query slot.** A request with a body is read whole, before
-  the app (and so before the query gate and the query's time limit) sees it; at most a quarter of
-  the worker's threads read bodies at once, and a request that finds none free gets 503 with
-  ``Retry-After`` at once. So clients that send a body a byte every few seconds hold at most that
-  quarter of the threads and no query slot: pages, ``/version`` and GET queries keep answering.
+  the app (and so before the query gate and the query's time limit) sees it, within
+  ``body_timeout`` seconds (slower: 408); at most a quarter of the worker's threads read bodies at
+  once, and a request that finds none free gets 503 with ``Retry-After`` at once. So clients that
+  send a body a byte every few seconds hold at most that quarter of the threads, for at most
+  ``body_timeout`` while they keep sending, and no query slot: pages, ``/version`` and GET queries
+  keep answering.
   A declared body over ``max_body_bytes`` is not read here: the app answers 413 (``security.py``);
 - one access-log line per request on standard output (client, request line, status, bytes, ms).
 """
@@ -32,6 +34,7 @@ MAX_FIELD_BYTES = 8190
 MAX_FIELDS = 100
 MAX_REQUEST_LINE = 8190
 RETRY_AFTER_BUSY = "2"
+BODY_CHUNK = 4096  # bytes read at a time, so the body's deadline is checked as it trickles in
 LOGGED_TARGET = 1000  # characters of a request target the access log keeps
 
 access_log = logging.getLogger("mwg_graph.access")
@@ -84,6 +87,7 @@ class RequestLimits:
         self.app = app
         self.max_line = max(1, min(settings.max_url_bytes, MAX_REQUEST_LINE))
         self.max_body = settings.max_body_bytes
+        self.body_timeout = settings.body_timeout
         self.body_slots = threading.BoundedSemaphore(max(1, settings.threads // 4))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -130,12 +134,13 @@ class RequestLimits:
             declared = environ.get("CONTENT_LENGTH", "").strip()
             if declared.isdigit() and int(declared) > self.max_body:
                 return list(self.app(environ, start_response))  # 413, drained by the app
-            try:
-                data = environ["wsgi.input"].read(self.max_body + 1)
-            except (OSError, ValueError):  # the client went away mid-body
-                data = b""
+            data = _read_body(environ["wsgi.input"], self.max_body + 1, self.body_timeout)
         finally:
             self.body_slots.release()
+        if data is None:
+            return _plain(start_response, "408 Request Timeout",
+                          f"The request body did not arrive within {self.body_timeout:g} s "
+                          "(setting body_timeout); send it at once.")  # fmt: skip
         if declared.isdigit() and len(data) < int(declared):
             return _plain(start_response, "400 Bad Request",
                           f"The request body ended after {len(data)} of the {declared} bytes "
@@ -144,6 +149,30 @@ class RequestLimits:
         environ["CONTENT_LENGTH"] = str(len(data))  # over the limit when a chunked body was
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
+
+
+def _read_body(stream, most: int, seconds: float) -> bytes | None:
+    """Up to ``most`` bytes of the body; None when it has not all arrived within ``seconds``.
+
+    The deadline is checked between chunks: a body that trickles in is cut off at the first chunk
+    after it (a client that stops sending altogether holds its body slot until the server's own
+    read gives up, which is why body slots are few).
+    """
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size < most:
+            chunk = stream.read(min(BODY_CHUNK, most - size))
+            if time.monotonic() > deadline:
+                return None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except (OSError, ValueError):  # the client went away mid-body
+        pass
+    return b"".join(chunks)
 
 
 class _Logged:

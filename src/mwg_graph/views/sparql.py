@@ -8,15 +8,13 @@ One URL, three faces (https://www.w3.org/TR/sparql11-protocol/):
 * no query, RDF wanted → the service description (:mod:`mwg_graph.sparql.description`);
 * no query, HTML wanted → the query page (editor, example queries, results table).
 
-This view only reads the request (its body within ``body_timeout``) and writes the response. Every
-answer allows any origin (CORS).
+This view only reads the request (its body has already arrived whole, within ``body_timeout``:
+:mod:`mwg_graph.request_limits`) and writes the response. Every answer allows any origin (CORS).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import threading
 import time
 from functools import cache
@@ -49,10 +47,6 @@ PAGE_CSP = (
 DOWNLOAD_NAMES = {"text/csv": "results.csv", "text/tab-separated-values": "results.tsv"}
 DRAIN_LIMIT = 16 * 1024 * 1024  # read (and drop) an oversized body up to this, so the 413 arrives
 CHUNK = 65536
-
-
-class SlowBody(Exception):
-    """The body did not arrive within ``body_timeout``."""
 
 
 @bp.record_once
@@ -99,15 +93,8 @@ def endpoint():
     if request.content_length is not None and request.content_length > settings.max_body_bytes:
         return _too_large(settings.max_body_bytes)
     try:
-        body = _read_body(settings.body_timeout) if request.method == "POST" else b""
-    except SlowBody:
-        response = _text(
-            408,
-            f"The request body did not arrive within {settings.body_timeout:g} s (setting "
-            "body_timeout); send it at once.",
-        )
-        response.headers["Connection"] = "close"
-        return response
+        # Read whole, within body_timeout, before the view runs (mwg_graph.request_limits).
+        body = request.get_data(cache=False) if request.method == "POST" else b""
     except Exception as error:  # werkzeug's 413 for a chunked body over the limit
         if getattr(error, "code", None) == 413:
             return _too_large(settings.max_body_bytes)
@@ -133,45 +120,6 @@ def endpoint():
     with query_slot():
         outcome = _service().answer(release.path, asked, arrived)
     return _respond(outcome, asked.format_given)
-
-
-def _read_body(seconds: float) -> bytes:
-    """The request body, or :class:`SlowBody` when it takes longer than ``seconds``.
-
-    The time is checked between chunks; a client that stops sending altogether is cut off at the
-    deadline by shutting the socket's reading side, when the WSGI server lets us reach it
-    (gunicorn; servers that read the whole body before calling the application need nothing).
-    """
-    deadline = time.monotonic() + seconds
-    sock = request.environ.get("gunicorn.socket")
-    timer = None
-    if sock is not None:
-        timer = threading.Timer(seconds, _stop_reading, (sock,))
-        timer.daemon = True
-        timer.start()
-    chunks: list[bytes] = []
-    try:
-        stream = request.stream
-        while True:
-            chunk = stream.read(CHUNK)
-            if time.monotonic() > deadline:
-                raise SlowBody
-            if not chunk:
-                break
-            chunks.append(chunk)
-    except OSError as error:
-        if time.monotonic() > deadline:
-            raise SlowBody from error
-        raise
-    finally:
-        if timer is not None:
-            timer.cancel()
-    return b"".join(chunks)
-
-
-def _stop_reading(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RD)
 
 
 def _respond(outcome: Outcome, format_given: bool) -> Response:
