@@ -76,6 +76,12 @@ ISSUE_QUERIES = [
     ),
     Example("ask", "ASK", "ASK { ?s a org:Organization }"),
 ]
+READING = (
+    "- Our throughput stays at about our static-file ceiling: the HTTP stack (WSGI server + Flask) "
+    "and the hop to a query process bound it, not the engine; the Oxigraph server is a Rust HTTP "
+    "server. Non-2xx counts (wrk does not tell them apart) are 503s of the query gate, when a "
+    "query waited over 1 s for a slot on the busy machine, or socket errors.\n"
+)
 COLUMNS = [
     "query", "ours c=1 req/s", "oxigraph c=1", "ours/oxigraph c=1", "ours c=16 req/s", "p50 ms",
     "oxigraph c=16", "p50 ms", "ours/oxigraph c=16", "non-2xx ours/oxigraph",
@@ -216,6 +222,7 @@ def main() -> str:
             f"{statistics.median(ratios[1]):.2f}×, lowest {min(ratios[1]):.2f}×.\n"
             f"- Lookup at c=16: {lookup_vs_static:.2f}× our static-file throughput (target ≥ 1.0×)."
             f"\n- Resident memory of our server's process tree after the run: {memory:.0f} MB.\n"
+            + READING
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
