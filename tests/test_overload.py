@@ -87,7 +87,7 @@ def test_overload_is_503_with_retry_after_and_pages_still_answer(
 
 
 def test_one_address_holds_at_most_its_share_of_the_slots() -> None:
-    gate = query_gate(Settings(query_workers=2, threads=16, query_timeout=3))
+    gate = query_gate(Settings(query_workers=2, threads=16, query_timeout=3, client_share=0.5))
     assert (gate.capacity, gate.per_client) == (4, 2)
     gate.enter("10.0.0.1")
     gate.enter("10.0.0.1")

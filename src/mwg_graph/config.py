@@ -88,9 +88,9 @@ class Settings:
         float,
     )
     client_share: float = _setting(
-        0.5,
-        "Share of a server worker's query slots one client address may hold at once (1 = no "
-        "per-address limit, e.g. behind a reverse proxy).",
+        1.0,
+        "Share of a server worker's query slots one client address may hold at once (e.g. 0.5; "
+        "1 = no per-address limit, right behind a reverse proxy).",
         float,
     )
     max_body_bytes: int = _setting(
