@@ -116,6 +116,12 @@ CASES = [
     ({"query": "สิทธิแรงงาน"}, "theme/labour-rights", True),
     ({"query": "Health", "type": "theme"}, "theme/health", True),
     ({"query": "ผู้ไร้สัญชาติ"}, "target-group/stateless-people", True),
+    # A line of the page names its group exactly; a part of the line names the part exactly.
+    ({"query": "แรงงานระดับล่างสัญชาติพม่า ลาว กัมพูชา ในประเทศไทย และผู้ติดตาม"},
+     "target-group/low-skilled-migrant-workers-and-dependants", True),
+    ({"query": "แรงงานระดับล่างสัญชาติพม่า ลาว กัมพูชา ในประเทศไทย"},
+     "target-group/low-skilled-migrant-workers", True),
+    ({"query": "ผู้ติดตาม", "type": "target-group"}, "target-group/accompanying-dependants", True),
     # The source's own spelling of สถานทูต, kept in the data as a hidden label (collaborators.ttl),
     # is a name of the category like "Word Vision Foundation of Thailand" is of WVFT: exact.
     ({"query": "สถานฑูต"}, "collaborator-category/embassies", True),

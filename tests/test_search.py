@@ -31,6 +31,9 @@ CASES = [
     ("ผู้ไร้สัญชาติ", "target-group/stateless-people"),
     ("กลุ่มที่มีปัญหาสถานะ", "target-group/people-with-status-problems"),
     ("แรงงานระดับล่าง", "target-group/low-skilled-migrant-workers"),
+    # the page's whole line is the name of its group; the part a line names wins on its own name
+    ("กลุ่มที่มีปัญหาสถานะและผู้ไร้สัญชาติ", "target-group/people-with-status-problems-and-stateless-people"),
+    ("ผู้ติดตาม", "target-group/accompanying-dependants"),
     ("สัญชาติกัมพูชา", "nationality/cambodian"),
     ("หน่วยงานภาครัฐ", "collaborator-category/government-agencies"),
     ("สื่อมวลชน", "collaborator-category/mass-media"),

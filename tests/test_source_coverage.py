@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from mwg_graph.config import Settings
 from mwg_graph.namespaces import ORG, SCHEMA, Iris
@@ -241,6 +241,29 @@ def test_target_groups_and_nationalities(graph: Graph, iris: Iris) -> None:
     for group in groups:
         notes = [str(n) for n in graph.objects(group, SKOS.editorialNote) if n.language == "en"]
         assert any("translation" in n for n in notes), group
+
+
+def test_each_group_has_the_parts_its_line_names(graph: Graph, iris: Iris) -> None:
+    """Each line names its parts joined by "และ" ("and"); each part is a target group of its own,
+    part of its line's group in both directions, with no level or network link of its own, and
+    the nationalities only where the page writes them (the workers)."""
+    by_level_text = dict(line.split(":", 1) for line in SECTIONS["กลุ่มเป้าหมายของ MWG"])
+    network = iris.instance("organization", "mwg")
+    for group in linked(graph, iris, "targetGroup"):
+        line = by_level_text[thai(graph, graph.value(group, iris.terms.targetLevel))]
+        words = [skeleton(w) for w in line.split("และ")]
+        parts = list(graph.objects(group, DCTERMS.hasPart))
+        assert sorted(skeleton(thai(graph, p)) for p in parts) == sorted(words), line
+        for part in parts:
+            assert (part, RDF.type, iris.terms.TargetGroup) in graph
+            assert list(graph.objects(part, DCTERMS.isPartOf)) == [group]
+            assert graph.value(part, iris.terms.targetLevel) is None
+            assert (network, iris.terms.targetGroup, part) not in graph
+            named = "พม่า" in thai(graph, part)  # the page writes สัญชาติพม่า ลาว กัมพูชา there only
+            nationalities = set(graph.objects(part, iris.terms.nationality))
+            assert nationalities == (
+                set(graph.objects(group, iris.terms.nationality)) if named else set()
+            )
 
 
 def test_members_and_provinces_keep_the_page_order(graph: Graph, iris: Iris) -> None:

@@ -88,8 +88,25 @@ def check_target_groups(rows):
     primary = section("กลุ่มเป้าหมายของ MWG")
     assert "พม่า ลาว กัมพูชา" in primary  # the page's nationalities
     assert {v for v in values(rows, "countryEn")} == {"Myanmar", "Laos", "Cambodia"}
-    assert len(values(rows, "nationalityEn")) == 3
     assert {v for v in values(rows, "level")} == {"Primary target group", "Secondary target group"}
+    # Each line after its level is one group; its wording names parts joined by "และ" ("and").
+    lines = [line.split(":", 1)[1] for line in bullets("กลุ่มเป้าหมายของ MWG")]
+    parts = [part.strip() for line in lines for part in line.split("และ")]
+    groups = {r["group"]["value"] for r in rows if "partOfEn" not in r}
+    assert len(groups) == len(lines) == 2
+    part_rows = [r for r in rows if "partOfEn" in r]
+    assert len({r["group"]["value"] for r in part_rows}) == len(parts) == 4
+    assert {r["partOfEn"]["value"] for r in part_rows} == {
+        r["groupEn"]["value"] for r in rows if "partOfEn" not in r
+    }
+    # The nationalities qualify the workers only: the group that names them and the one part whose
+    # wording has them carry three each; the other parts none.
+    named = sum("พม่า ลาว กัมพูชา" in part for part in parts)
+    assert named == 1
+    assert len([r for r in rows if "nationalityEn" in r and "partOfEn" not in r]) == 3
+    with_nationality = {r["group"]["value"] for r in part_rows if "nationalityEn" in r}
+    assert len(with_nationality) == named
+    assert len([r for r in part_rows if "nationalityEn" in r]) == 3 * named
 
 
 def check_themes(rows):

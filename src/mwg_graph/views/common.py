@@ -62,6 +62,8 @@ TERM_NAMES: dict[URIRef, tuple[str, str]] = {
     DCTERMS.hasVersion: ("รุ่น", "version"),
     DCTERMS.bibliographicCitation: ("การอ้างอิง", "citation"),
     DCTERMS.source: ("แหล่งที่มา", "source"),
+    DCTERMS.isPartOf: ("เป็นส่วนหนึ่งของ", "part of"),
+    DCTERMS.hasPart: ("ประกอบด้วย", "has part"),
     PROV.wasDerivedFrom: ("ได้มาจาก", "derived from"),
     ORG.hasMember: ("มีสมาชิก", "has member"),
     ORG.hasMembership: ("มีการเป็นสมาชิก", "has membership"),
