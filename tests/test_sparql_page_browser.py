@@ -170,3 +170,24 @@ def test_axe_finds_no_violations(server, browser, lang):  # noqa: F811
     ]
     assert violations == [], "\n".join(map(str, violations))
     context.close()
+
+
+def test_the_editor_script_loads_only_after_the_page_has(server, browser):  # noqa: F811
+    """The ~1 MB YASGUI bundle must not hold up the first paint: it is fetched after `load`."""
+    context, page, errors, _ = open_page(browser, server.url)
+    page.goto(f"{server.url}/sparql?lang=en")
+    page.wait_for_selector(".CodeMirror")
+    order = page.evaluate(
+        """() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const bundle = performance.getEntriesByType('resource')
+            .find(e => e.name.endsWith('/vendor/yasgui/yasgui.min.js'));
+          const before = performance.getEntriesByType('resource')
+            .filter(e => e.startTime < nav.loadEventEnd).map(e => e.name);
+          return {bundleStart: bundle.startTime, loadEnd: nav.loadEventEnd, before: before};
+        }"""
+    )
+    assert order["bundleStart"] >= order["loadEnd"]
+    assert not any("yasgui" in name for name in order["before"])
+    assert errors == []
+    context.close()
