@@ -1,7 +1,8 @@
 """The example queries of the query page: ``src/mwg_graph/queries/*.rq``.
 
-Each file starts with comment lines ``# title: …`` and ``# description: …`` (a description may go on
-over further ``#`` lines); the rest is the query, which declares every prefix it uses.
+Each file starts with comment lines ``# title: …`` and ``# description: …`` in English and
+``# title_th: …`` and ``# description_th: …`` in Thai (a description may go on over further ``#``
+lines); the rest is the query, which declares every prefix it uses, so it runs anywhere as it is.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+FIELDS = ("title", "description", "title_th", "description_th")
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,14 @@ class Example:
     title: str
     description: str
     query: str
+    title_th: str
+    description_th: str
+
+    def title_in(self, lang: str) -> str:
+        return self.title_th if lang == "th" else self.title
+
+    def description_in(self, lang: str) -> str:
+        return self.description_th if lang == "th" else self.description
 
 
 def parse_example(name: str, text: str) -> Example:
@@ -29,14 +39,22 @@ def parse_example(name: str, text: str) -> Example:
             break
         content = line[1:].strip()
         key, sep, value = content.partition(":")
-        if sep and key.strip().lower() in ("title", "description"):
+        if sep and key.strip().lower() in FIELDS:
             current = key.strip().lower()
             fields[current] = value.strip()
         elif current and content:
             fields[current] += " " + content
-    if "title" not in fields or "description" not in fields:
-        raise ValueError(f"example query {name}: needs '# title:' and '# description:' lines")
-    return Example(name, fields["title"], fields["description"], text)
+    missing = [f"'# {field}:'" for field in FIELDS if field not in fields]
+    if missing:
+        raise ValueError(f"example query {name}: needs {', '.join(missing)} lines")
+    return Example(
+        name,
+        fields["title"],
+        fields["description"],
+        text,
+        fields["title_th"],
+        fields["description_th"],
+    )
 
 
 @cache

@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from functools import cache
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, parse
+from werkzeug.datastructures import MultiDict
 
 from ..app import get_release, get_settings
 from ..formats import RDF_FORMATS, negotiate, rdf_format_by_media_type
@@ -30,9 +32,11 @@ from ..sparql.description import service_description
 from ..sparql.engine import Outcome
 from ..sparql.examples import load_examples
 from ..sparql.guard import Refused
-from ..sparql.protocol import ProtocolError, read_request
+from ..sparql.protocol import ProtocolError, QueryRequest, read_request
 from ..sparql.results import SELECT_OFFERS
 from ..sparql.service import SparqlService
+from .common import href_for, lang, lang_fixed
+from .sparql_words import words
 
 bp = Blueprint("sparql", __name__)
 
@@ -104,7 +108,7 @@ def endpoint():
         asked = read_request(
             request.method,
             request.headers.get("Content-Type"),
-            request.args,
+            _without_empty_format(request.args),
             body,
             request.headers.get("Accept"),
         )
@@ -113,7 +117,7 @@ def endpoint():
     if asked.query is None:
         return _describe_or_page(asked.accept)
     if _wants_page(asked.accept) and not asked.format_given:
-        return _page(asked.query)
+        return _page(asked.query, asked)
     release = get_release()
     if release is None:
         return _text(503, "No release of the graph has been built yet; try again later.")
@@ -132,6 +136,13 @@ def _respond(outcome: Outcome, format_given: bool) -> Response:
         "public, max-age=60" if outcome.status == 200 else "no-store"
     )
     return response
+
+
+def _without_empty_format(args: MultiDict) -> MultiDict:
+    """The page's form sends ``format=`` (empty) for its "table" choice: that means no format."""
+    if "" not in args.getlist("format"):
+        return args
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if (k, v) != ("format", "")])
 
 
 def _wants_page(accept: str | None) -> bool:
@@ -218,21 +229,41 @@ def _named_graphs(extra_data: str) -> list[str]:
     return sorted(n.value for n in names if isinstance(n, NamedNode))
 
 
-def _page(query: str | None) -> Response:
+def _page(query: str | None, asked: QueryRequest | None = None) -> Response:
+    """The query page, in the request's language; with a query, its results already in it.
+
+    The server runs the query for the page (as JSON, through the same service, cache and limits as
+    any client), so a shared ``/sparql?query=…`` link shows its results even without JavaScript; the
+    script then takes over the table (sorting, downloads).
+    """
     settings = get_settings()
+    language = lang()
     prefixes = Iris(settings.base_iri).prefixes()
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
     examples = load_examples()
+    page_words = words(language)
     config = {
         "endpoint": request.script_root + "/sparql",
         "baseIri": settings.base_iri,
         "siteRoot": (settings.public_url.rstrip("/") + "/") if settings.public_url else "/",
         "prologue": prologue,
         "query": query,
+        "lang": language,
+        "langFixed": lang_fixed(),
         "timeout": settings.query_timeout,
         "maxRows": settings.max_rows,
+        "words": page_words,
+        "vendor": {
+            "script": url_for("static", filename="vendor/yasgui/yasgui.min.js"),
+            "style": url_for("static", filename="vendor/yasgui/yasgui.min.css"),
+        },
         "examples": [
-            {"name": e.name, "title": e.title, "description": e.description, "query": e.query}
+            {
+                "name": e.name,
+                "title": e.title_in(language),
+                "description": e.description_in(language),
+                "query": e.query,
+            }
             for e in examples
         ],
     }
@@ -241,7 +272,55 @@ def _page(query: str | None) -> Response:
         examples=examples,
         config_json=json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"),
         settings=settings,
+        w=page_words,
+        query=query,
+        prologue=prologue,
+        prefix_count=len(prefixes),
+        shown=_shown_results(query, asked) if query is not None else None,
     )
     response = Response(html, 200, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = PAGE_CSP
     return response
+
+
+def _shown_results(query: str, asked: QueryRequest | None) -> dict:
+    """The query's answer as the page shows it without JavaScript: a table, a yes/no, a graph's
+    Turtle, or the error the endpoint gives (status and message)."""
+    release = get_release()
+    if release is None:
+        return {"error": 503, "message": "No release of the graph has been built yet."}
+    ask = replace(
+        asked or QueryRequest(query, None, None, None),
+        accept="application/sparql-results+json, text/turtle;q=0.9",
+        format_given=False,
+    )
+    with query_slot():
+        outcome = _service().answer(release.path, ask, time.monotonic())
+    text = outcome.body.decode("utf-8", errors="replace")
+    if outcome.status != 200:
+        return {"error": outcome.status, "message": text}
+    truncated = bool(outcome.headers.get("MWG-Results-Truncated"))
+    if "json" not in outcome.media_type:
+        return {"graph": text, "truncated": truncated}
+    data = json.loads(text)
+    if "boolean" in data:
+        return {"boolean": bool(data["boolean"])}
+    variables = data["head"]["vars"]
+    rows = [
+        [_shown_term(binding.get(v)) for v in variables] for binding in data["results"]["bindings"]
+    ]
+    return {"vars": variables, "rows": rows, "truncated": truncated}
+
+
+def _shown_term(term: dict | None) -> dict:
+    """One cell: its text, a link for web addresses only (never javascript: or data:), its lang."""
+    if term is None:
+        return {"text": ""}
+    value = term.get("value", "")
+    if term.get("type") == "uri":
+        web = value.lower().startswith(("http://", "https://"))
+        return {"text": value, "href": href_for(value) if web else None}
+    if term.get("type") == "bnode":
+        return {"text": "_:" + value}
+    note = "@" + term["xml:lang"] if "xml:lang" in term else ""
+    return {"text": value, "lang": term.get("xml:lang"), "note": note}

@@ -1,15 +1,23 @@
-/* The SPARQL query page: editor (YASQE from the vendored YASGUI), example queries, results table.
- * No inline script (the page's Content-Security-Policy forbids it); configuration comes from the
- * JSON block #sparql-config. Without JavaScript the form still posts the query to the endpoint. */
+/* The SPARQL query page: a plain form first, the YASQE editor later, results as a sortable table.
+ *
+ * The page works without JavaScript (the form GETs /sparql?query=… and the server renders the
+ * results). This script adds, in this order: running without reloading (Ctrl/Cmd+Enter too), the
+ * query in the address bar after each run (history.replaceState: every state can be shared), the
+ * editor (the ~1 MB vendored YASGUI, loaded after the first paint or on first focus, so it never
+ * delays the page), sorting by a column (Thai-aware collation) and the CSV for Excel.
+ * No inline script (the page's Content-Security-Policy forbids it); configuration and the page's
+ * words come from the JSON block #sparql-config. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("sparql-config").textContent);
+  var words = config.words;
   var textarea = document.getElementById("query");
   var form = document.getElementById("query-form");
   var formatSelect = document.getElementById("format");
   var statusBox = document.getElementById("status");
   var results = document.getElementById("results");
   var downloads = document.getElementById("downloads");
+  var sortHint = document.getElementById("sort-hint");
   var examples = {};
   config.examples.forEach(function (e) { examples[e.name] = e; });
   var prefixes = [];
@@ -18,32 +26,78 @@
     if (m) prefixes.push([m[1], m[2]]);
   });
   prefixes.sort(function (a, b) { return b[1].length - a[1].length; });
+  var collator = new Intl.Collator(config.lang === "th" ? ["th", "en"] : ["en", "th"], { numeric: true });
 
-  var initial = config.query || config.prologue + "\nSELECT ?member ?th ?en WHERE {\n  organization:mwg org:hasMember ?member .\n  ?member skos:prefLabel ?th , ?en .\n  FILTER(lang(?th) = \"th\" && lang(?en) = \"en\")\n}\nORDER BY ?en\n";
-  textarea.value = initial;
-  var editor = null;
-  if (window.Yasqe) {
-    editor = new window.Yasqe(document.getElementById("editor"), {
-      value: initial,
-      persistenceId: null,
-      autocompleters: ["variables"],
-      showQueryButton: false,
-      resizeable: true,
-      editorHeight: "320px",
-      requestConfig: { endpoint: config.endpoint, method: "POST" }
-    });
-    editor.setValue(initial);
-    textarea.hidden = true;
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
   }
-
-  function currentQuery() { return editor ? editor.getValue() : textarea.value; }
-  function setQuery(text) { if (editor) { editor.setValue(text); } textarea.value = text; }
-
   function say(text, kind) {
     statusBox.textContent = text;
     statusBox.className = kind || "";
   }
 
+  // ---- the editor: a textarea until YASQE has loaded --------------------------------------------
+  var editor = null;
+  var editorRequested = false;
+  function currentQuery() { return editor ? editor.getValue() : textarea.value; }
+  function setQuery(text) { if (editor) { editor.setValue(text); } textarea.value = text; }
+
+  function isRunKey(event) { return event.key === "Enter" && (event.ctrlKey || event.metaKey); }
+  textarea.addEventListener("keydown", function (event) {
+    if (isRunKey(event)) { event.preventDefault(); run(); }
+  });
+
+  function loadEditor() {
+    if (editorRequested) return;
+    editorRequested = true;
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = config.vendor.style;
+    document.head.appendChild(style);
+    var script = document.createElement("script");
+    script.src = config.vendor.script;
+    script.onload = startEditor;
+    document.head.appendChild(script);
+  }
+
+  function startEditor() {
+    if (!window.Yasqe) return; // the plain textarea stays
+    var hadFocus = document.activeElement === textarea;
+    var value = textarea.value;
+    editor = new window.Yasqe(document.getElementById("editor"), {
+      value: value,
+      persistenceId: null,
+      autocompleters: ["variables"],
+      showQueryButton: false,
+      createShareableLink: null, // the address bar is the share link
+      resizeable: true,
+      editorHeight: "300px",
+      // contenteditable: the text itself is what screen readers read and what has focus
+      inputStyle: "contenteditable",
+      requestConfig: { endpoint: config.endpoint, method: "POST" }
+    });
+    editor.setValue(value);
+    textarea.hidden = true;
+    var input = editor.getInputField();
+    input.setAttribute("role", "textbox");
+    input.setAttribute("aria-multiline", "true");
+    input.setAttribute("aria-labelledby", "query-label");
+    input.setAttribute("aria-describedby", "keys-help");
+    // Tab indents in the editor; YASQE's Esc leaves it (blur), so Esc then Tab goes on to the next
+    // control, as the page says. Ctrl/Cmd+Enter runs here, not through YASQE's own request.
+    editor.addKeyMap({ "Ctrl-Enter": function () { run(); }, "Cmd-Enter": function () { run(); } });
+    if (hadFocus) editor.focus();
+  }
+
+  textarea.addEventListener("focus", loadEditor);
+  function loadWhenIdle() {
+    if (window.requestIdleCallback) window.requestIdleCallback(loadEditor, { timeout: 2000 });
+    else setTimeout(loadEditor, 200);
+  }
+  if (document.readyState === "complete") loadWhenIdle();
+  else window.addEventListener("load", loadWhenIdle);
+
+  // ---- results ---------------------------------------------------------------------------------
   function link(iri) {
     if (iri.indexOf(config.baseIri) === 0) return config.siteRoot + iri.slice(config.baseIri.length);
     return iri;
@@ -67,6 +121,7 @@
       a.textContent = compact(term.value);
       a.title = term.value;
       td.appendChild(a);
+      td.setAttribute("data-sort", compact(term.value));
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
     } else {
@@ -74,6 +129,7 @@
       span.textContent = term.value;
       if (term["xml:lang"]) span.lang = term["xml:lang"];
       td.appendChild(span);
+      td.setAttribute("data-sort", term.value);
       var note = term["xml:lang"] ? "@" + term["xml:lang"] : (term.datatype ? "^^" + compact(term.datatype) : "");
       if (note) {
         var small = document.createElement("small");
@@ -85,7 +141,42 @@
     return td;
   }
 
+  function sortKey(td) { var key = td.getAttribute("data-sort"); return key === null ? td.textContent : key; }
+
+  // Click a heading: sort by that column (again: the other way). Empty cells go last.
+  function sortBy(tableEl, column) {
+    var th = tableEl.tHead.rows[0].cells[column];
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(tableEl.tHead.rows[0].cells, function (other) { other.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = tableEl.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = sortKey(a.cells[column]), y = sortKey(b.cells[column]);
+      if (x === "" || y === "") return (x === "") - (y === "");
+      return ascending ? collator.compare(x, y) : collator.compare(y, x);
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    say(th.textContent + ": " + (ascending ? words.sorted_up : words.sorted_down), "ok");
+  }
+
+  function sortable(tableEl) {
+    Array.prototype.forEach.call(tableEl.tHead.rows[0].cells, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () { sortBy(tableEl, column); });
+    });
+  }
+
   function table(data) {
+    var scroll = document.createElement("div");
+    scroll.className = "table-scroll";
+    scroll.tabIndex = 0; // a wide table scrolls sideways by keyboard too
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-labelledby", "results-heading");
     var tableEl = document.createElement("table");
     tableEl.className = "sparql-results";
     var head = tableEl.createTHead().insertRow();
@@ -100,13 +191,15 @@
       var row = body.insertRow();
       data.head.vars.forEach(function (v) { row.appendChild(cell(binding[v])); });
     });
-    return tableEl;
+    sortable(tableEl);
+    scroll.appendChild(tableEl);
+    return scroll;
   }
 
-  // The CSV offered here is for people, who open it in a spreadsheet: a cell starting with
+  // The CSV for Excel is for people, who open it in a spreadsheet: a cell starting with
   // = + - @ (or a tab or CR) would be run there as a formula (OWASP "CSV injection"), so it gets a
   // leading '. It is made from the results shown. The endpoint's own text/csv (?format=csv) stays
-  // exact, for programs.
+  // exact, for programs: its link is beside this one.
   var FORMULA_START = /^[=+\-@\t\r]/;
   var csvUrl = null;
   function csvField(term) {
@@ -131,12 +224,32 @@
     return config.endpoint + "?" + new URLSearchParams({ query: query, format: format }).toString();
   }
 
+  // The address bar holds the query after each run, so the page can be bookmarked or shared.
+  function remember(query) {
+    var params = new URLSearchParams({ query: query });
+    if (config.langFixed) params.set("lang", config.lang);
+    history.replaceState(null, "", location.pathname + "?" + params.toString());
+  }
+
+  function showDownloads(data, query) {
+    document.getElementById("download-csv").href = spreadsheetCsvHref(data);
+    document.getElementById("excel").hidden = false;
+    document.getElementById("excel-note").hidden = false;
+    document.getElementById("download-csv-exact").href = downloadHref("csv", query);
+    document.getElementById("download-json").href = downloadHref("json", query);
+    downloads.hidden = false;
+  }
+
+  var running = 0;
   function run() {
     var query = currentQuery();
+    var ticket = ++running;
     textarea.value = query;
+    remember(query);
     results.textContent = "";
     downloads.hidden = true;
-    say("Running…", "running");
+    sortHint.hidden = true;
+    say(words.running, "running");
     var started = performance.now();
     fetch(config.endpoint, {
       method: "POST",
@@ -149,11 +262,13 @@
       var type = response.headers.get("Content-Type") || "";
       var truncated = response.headers.get("MWG-Results-Truncated");
       return response.text().then(function (text) {
-        var seconds = ((performance.now() - started) / 1000).toFixed(2);
+        if (ticket !== running) return; // a later run has started
+        var took = fill(words.took, { s: ((performance.now() - started) / 1000).toFixed(2) });
         if (!response.ok) {
-          say("Error " + response.status + " (" + seconds + " s)", "error");
+          say(fill(words.error, { n: response.status }) + took, "error");
           var pre = document.createElement("pre");
           pre.className = "sparql-error";
+          pre.lang = "en";
           pre.textContent = text;
           results.appendChild(pre);
           return;
@@ -161,38 +276,40 @@
         if (type.indexOf("json") >= 0) {
           var data = JSON.parse(text);
           if (typeof data.boolean === "boolean") {
-            say("Answer: " + (data.boolean ? "yes (true)" : "no (false)") + " · " + seconds + " s", "ok");
+            say((data.boolean ? words.yes : words.no) + took, "ok");
             return;
           }
           var count = data.results.bindings.length;
-          say(count + " result" + (count === 1 ? "" : "s") + " · " + seconds + " s" +
-              (truncated ? " · only the first " + config.maxRows + " rows are shown (the endpoint's limit)" : ""), "ok");
+          say(fill(count === 1 ? words.count_one : words.count, { n: count }) + took +
+              (truncated ? fill(words.truncated, { max: config.maxRows }) : ""), "ok");
           results.appendChild(table(data));
-          document.getElementById("download-csv").href = spreadsheetCsvHref(data);
-          document.getElementById("download-json").href = downloadHref("json", query);
-          downloads.hidden = false;
+          showDownloads(data, query);
+          sortHint.hidden = count < 2;
         } else {
-          say("Graph result · " + seconds + " s", "ok");
+          say(words.graph + took, "ok");
           var graph = document.createElement("pre");
           graph.className = "sparql-graph";
+          graph.lang = "en";
+          graph.tabIndex = 0;
           graph.textContent = text;
           results.appendChild(graph);
         }
       });
-    }).catch(function (error) { say("The request failed: " + error, "error"); });
+    }).catch(function (error) { say(fill(words.failed, { n: String(error) }), "error"); });
   }
 
   form.addEventListener("submit", function (event) {
-    if (formatSelect.value) { textarea.value = currentQuery(); return; } // plain form post: a download
+    if (formatSelect.value) { textarea.value = currentQuery(); return; } // a plain GET: a download
     event.preventDefault();
     run();
   });
-  Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (button) {
-    button.addEventListener("click", function () {
-      var example = examples[button.getAttribute("data-example")];
-      setQuery(example.query);
+  Array.prototype.forEach.call(document.querySelectorAll("a.example"), function (anchor) {
+    anchor.addEventListener("click", function (event) {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // new tab
+      event.preventDefault();
+      setQuery(examples[anchor.getAttribute("data-example")].query);
       run();
     });
   });
-  if (config.query) run();
+  if (config.query) run(); // a shared link: the server has shown the results; make them sortable
 })();
