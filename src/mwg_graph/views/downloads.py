@@ -111,6 +111,10 @@ def checksums(folder: Path) -> dict[str, str]:
 def file_rows(folder: Path, version: str, current: bool) -> list[dict]:
     sums = checksums(folder)
     license_iri = common.get_settings().license_iri
+    # A partner dataset's dumps carry the partner's licence, not ours (mwg_graph.partners).
+    licences = dict.fromkeys(DATA_FILES, license_iri)
+    for partner in read_release_info(folder).get("partners", []):
+        licences |= dict.fromkeys(partner["files"], partner["license"])
     rows = []
     for path in sorted(folder.iterdir(), key=lambda p: (p.name not in DATA_FILES, p.name)):
         if not path.is_file() or path.name.startswith("."):
@@ -124,7 +128,7 @@ def file_rows(folder: Path, version: str, current: bool) -> list[dict]:
             "format": format_name(path.name),
             "size": path.stat().st_size,
             "sha256": sums.get(path.name, ""),
-            "license": license_iri if path.name in DATA_FILES else None,
+            "license": licences.get(path.name),
             "data": path.name in DATA_FILES,
         })  # fmt: skip
     return rows
