@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph, URIRef
 
 from .. import http
@@ -217,6 +217,17 @@ def versioned_file(version: str, name: str):
         abort(404)
     stamp = ReleaseStamp(version, read_release_info(folder))
     return file_response(folder, name, stamp, http.IMMUTABLE_CACHE)
+
+
+@bp.route("/graph/partner/<slug>")
+def partner_graph(slug: str):
+    """A partner dataset's graph IRI (mwg_graph.partners) dereferences to its Turtle dump."""
+    release = require_release()
+    for partner in release.info.get("partners", []):
+        if partner["slug"] == slug:
+            http.mark(release)
+            return redirect(site_href(f"downloads/{partner['files'][0]}", keep_lang=False), 303)
+    abort(404)
 
 
 @bp.route("/.well-known/void")
