@@ -46,10 +46,10 @@ def test_snippets_parse_and_name_only_minted_iris(server, release_graph, built_s
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("th", ["OpenRefine", "กำลังจะมา", "ยังไม่เปิดรับ"]),
-    ("en", ["OpenRefine", "coming", "not accepted yet"]),
+    ("th", ["OpenRefine", "meta.toml", "shapes.ttl", "ชื่อไฟล์และบรรทัด", "/graph/partner/"]),
+    ("en", ["OpenRefine", "meta.toml", "shapes.ttl", "file and line", "/graph/partner/"]),
 ])  # fmt: skip
-def test_says_how_to_reconcile_and_that_partner_datasets_are_coming(server, lang, words):
+def test_says_how_to_reconcile_and_how_to_submit_a_partner_dataset(server, lang, words):
     page = server.get("/link", params={"lang": lang}).text
     for word in words:
         assert word in page

@@ -33,8 +33,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     build_only = [
-        "base_iri", "dist_dir", "data_dir", "ontology_dir", "shapes_dir", "license_iri",
-        "publisher_name", "publisher_url", "contact_email",
+        "base_iri", "dist_dir", "data_dir", "ontology_dir", "shapes_dir", "partners_dir",
+        "license_iri", "publisher_name", "publisher_url", "contact_email",
     ]  # fmt: skip
     _add_setting_flags(
         commands.add_parser("build", help="validate data/ and publish a release to dist/"),

@@ -49,6 +49,12 @@ class Settings:
     data_dir: Path = _setting(PROJECT_ROOT / "data", "Hand-maintained Turtle facts.", Path)
     ontology_dir: Path = _setting(PROJECT_ROOT / "ontology", "The OWL ontology.", Path)
     shapes_dir: Path = _setting(PROJECT_ROOT / "shapes", "The SHACL shapes.", Path)
+    partners_dir: Path = _setting(
+        PROJECT_ROOT / "partners",
+        "Partner datasets, one folder each (`<slug>/meta.toml` + Turtle), published as named "
+        "graphs `{base}graph/partner/<slug>`; empty or absent = none.",
+        Path,
+    )
     license_iri: str = _setting(
         "https://creativecommons.org/licenses/by/4.0/", "Licence of the published data."
     )

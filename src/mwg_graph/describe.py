@@ -13,6 +13,8 @@ distributions, and ``void:triples`` is the size of the release it describes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD, Namespace
 
@@ -157,11 +159,18 @@ def _distribution(
 
 
 def describe_release(
-    content: Graph, settings: Settings, version: str, built_at: str, issued: str
+    content: Graph,
+    settings: Settings,
+    version: str,
+    built_at: str,
+    issued: str,
+    add_subsets: Callable[[Graph], None] | None = None,
 ) -> Graph:
     """DCAT-AP 3 + VoID for one release of ``content`` (ontology + data, without this description).
 
-    ``void:triples`` counts the release as published: ``content`` plus this description.
+    ``void:triples`` counts the release as published: ``content`` plus this description (the
+    default graph). ``add_subsets`` adds the partner datasets' ``void:subset`` descriptions
+    (:func:`mwg_graph.partners.describe_partners`) before the count is made.
     """
     iris = Iris(settings.base_iri)
     dataset = iris.dataset
@@ -227,6 +236,8 @@ def describe_release(
     add((service, DCTERMS.license, URIRef(settings.license_iri)))
     add((dataset, DCAT.accessService, service))
     _describe_catalog(description, content, settings, issued, built_at)
+    if add_subsets is not None:
+        add_subsets(description)
     _count_triples(description, content, dataset)
     return description
 

@@ -152,6 +152,22 @@ def for_page(
     return graph
 
 
+def in_named_graph(store: Store, resource: URIRef, graph: str, iris: Iris) -> Graph:
+    """What the named graph ``graph`` (a partner dataset) says about ``resource`` and what in it
+    links to ``resource``, with that graph's own labels of the other resources: the partner
+    section of a page. Never merged into :func:`describe`, which is MWG's default graph only."""
+    found = _new_graph(iris)
+    for pattern in ((resource, None, None), (None, None, resource)):
+        for triple in store_terms.triples(store, pattern, graph):
+            found.add(triple)
+    named = {n for t in list(found) for n in (t[0], t[2]) if isinstance(n, URIRef)}
+    for node in named - {resource}:
+        for prop in LABEL_PROPERTIES:
+            for triple in store_terms.triples(store, (node, prop, None), graph):
+                found.add(triple)
+    return found
+
+
 class Memo:
     """Values computed once per (release version, key); a new release drops them all."""
 

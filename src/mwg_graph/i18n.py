@@ -52,6 +52,16 @@ UI: dict[str, dict[str, str]] = {
     "value": {"th": "ค่า", "en": "Value"},
     "incoming": {"th": "ทรัพยากรที่เชื่อมมาที่นี่", "en": "Linked from"},
     "sources": {"th": "ที่มาของข้อมูล", "en": "Where these facts come from"},
+    "partner_data": {"th": "ข้อมูลจากภาคีที่เชื่อมมา", "en": "Linked from partner data"},
+    "partner_publisher": {"th": "ผู้เผยแพร่", "en": "Publisher"},
+    "partner_source": {"th": "แหล่งที่มา", "en": "Source"},
+    "partner_graph": {"th": "กราฟ", "en": "Graph"},
+    "partner_says": {"th": "สิ่งที่ชุดข้อมูลของภาคีระบุ", "en": "What the partner dataset states"},
+    "partner_note": {
+        "th": "ข้อมูลส่วนนี้มาจากชุดข้อมูลของภาคี ไม่ใช่ข้อมูลของ MWG และเผยแพร่แยกไว้ในกราฟของภาคีเอง",
+        "en": "These statements come from a partner's dataset, not from MWG; they are published "
+        "apart, in the partner's own graph.",
+    },
     "sources_note": {
         "th": "ข้อเท็จจริงในหน้านี้มาจาก:",
         "en": "The facts on this page come from:",

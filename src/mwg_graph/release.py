@@ -37,6 +37,13 @@ from .diff import GraphDiff, diff_graphs
 from .jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from .load import LoadError, load_data, load_ontology, load_shapes
 from .namespaces import Iris
+from .partners import (
+    check_partners,
+    describe_partners,
+    digest_part,
+    load_partners,
+    write_partner_files,
+)
 from .search_index import write_search_index
 from .store import STORE_DIR, write_release_store
 from .validate import ValidationResult, validate_graph
@@ -128,7 +135,14 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     content += data
     # The licence is a setting (CC BY 4.0 unless configured): the build states it, not data/.
     content.remove((iris.dataset, DCTERMS.license, None))
+    # Partner datasets: all valid or no release at all (mwg_graph.partners).
+    partners = load_partners(settings)
+    check_partners(partners, content, shapes, ontology, iris)
     digest = content_digest(content)
+    if partners:
+        digest = hashlib.sha256(
+            (digest + digest_part(partners, content_digest)).encode()
+        ).hexdigest()
     previous = current_release(settings)
     previous_info = read_release_info(previous) if previous else None
     if (
@@ -147,7 +161,10 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
 
     version = f"{now:%Y%m%d}-{digest[:8]}"
     built_at = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-    description = describe_release(content, settings, version, built_at, now.date().isoformat())
+    description = describe_release(
+        content, settings, version, built_at, now.date().isoformat(),
+        lambda graph: describe_partners(graph, partners, settings, version),
+    )  # fmt: skip
     release_graph = iris.bind_prefixes(Graph())
     release_graph += content
     release_graph += description
@@ -156,6 +173,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases_dir_created(settings)))
     try:
         _write_files(staging, release_graph, description, ontology, shapes, validation, iris)
+        write_partner_files(staging, partners, iris)
         write_search_index(staging, release_graph, iris)
         (staging / DIFF_FILE).write_text(changes + "\n", encoding="utf-8")
         write_release_store(staging)  # what every serving process reads (mwg_graph.store)
@@ -167,6 +185,7 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
             "base_iri": settings.base_iri,
             "previous": previous_info["version"] if previous_info else None,
             "software_version": __version__,
+            "partners": [p.release_info(settings.base_iri) for p in partners],
         }
         (staging / RELEASE_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         _write_checksums(staging)

@@ -21,6 +21,9 @@ from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 STORE_DIR = "store"  # inside a release folder
 DUMP = "mwg.nt"  # the release's N-Triples dump, which the store is loaded from
+# Partner datasets as N-Quads, each in its named graph (mwg_graph.partners writes it; absent when
+# there are none): the store loads it beside the dump, so ``GRAPH <…>`` finds them.
+PARTNER_QUADS = "partners.nq"
 
 _DEFAULT = DefaultGraph()
 
@@ -33,15 +36,22 @@ def write_release_store(release: Path) -> Path:
     """Write ``{release}/store/`` from the release's N-Triples dump (the build calls this)."""
     path = release / STORE_DIR
     store = Store(str(path))
-    store.bulk_load(path=str(release / DUMP), format=RdfFormat.N_TRIPLES)
+    _load_release(store, release)
     store.flush()
     store.optimize()
     del store  # closes the database: a read-only opener must see every file complete
     return path
 
 
+def _load_release(store: Store, release: Path) -> None:
+    store.bulk_load(path=str(release / DUMP), format=RdfFormat.N_TRIPLES)
+    if (release / PARTNER_QUADS).is_file():
+        store.bulk_load(path=str(release / PARTNER_QUADS), format=RdfFormat.N_QUADS)
+
+
 def open_release_store(release: Path, extra_data: str = "") -> Store:
-    """The release in the default graph; ``extra_data`` (TriG or N-Quads) adds named graphs.
+    """The release in the default graph, partner datasets in their named graphs; ``extra_data``
+    (TriG or N-Quads) adds more named graphs.
 
     Without ``extra_data`` this is the release's own on-disk store, read-only. With it (the W3C
     protocol tests' graphs: a small release and a small file) the release and the extra graphs are
@@ -52,7 +62,7 @@ def open_release_store(release: Path, extra_data: str = "") -> Store:
         raise StoreMissing(f"the release {release.name} has no store ({path} is missing)")
     if extra_data:
         store = Store()
-        store.bulk_load(path=str(release / DUMP), format=RdfFormat.N_TRIPLES)
+        _load_release(store, release)
         extra = Path(extra_data)
         store.bulk_load(
             path=str(extra),

@@ -53,12 +53,14 @@ def to_oxigraph(node: Node | None):
 
 
 def triples(
-    store: Store, pattern: tuple[Node | None, Node | None, Node | None]
+    store: Store, pattern: tuple[Node | None, Node | None, Node | None], graph: str | None = None
 ) -> Iterator[tuple[Node, Node, Node]]:
-    """The default graph's triples matching ``pattern`` (``None`` = any), as rdflib terms."""
+    """The default graph's triples matching ``pattern`` (``None`` = any), as rdflib terms; with
+    ``graph``, the named graph of that IRI's (a partner dataset's, mwg_graph.partners)."""
     s, p, o = pattern
+    name = NamedNode(graph) if graph else _DEFAULT
     try:
-        found = store.quads_for_pattern(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _DEFAULT)
+        found = store.quads_for_pattern(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
     except (TypeError, ValueError):  # e.g. a literal as subject: nothing can match
         return
     for quad in found:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph, URIRef
 
 from .. import http
@@ -111,6 +111,10 @@ def checksums(folder: Path) -> dict[str, str]:
 def file_rows(folder: Path, version: str, current: bool) -> list[dict]:
     sums = checksums(folder)
     license_iri = common.get_settings().license_iri
+    # A partner dataset's dumps carry the partner's licence, not ours (mwg_graph.partners).
+    licences = dict.fromkeys(DATA_FILES, license_iri)
+    for partner in read_release_info(folder).get("partners", []):
+        licences |= dict.fromkeys(partner["files"], partner["license"])
     rows = []
     for path in sorted(folder.iterdir(), key=lambda p: (p.name not in DATA_FILES, p.name)):
         if not path.is_file() or path.name.startswith("."):
@@ -124,7 +128,7 @@ def file_rows(folder: Path, version: str, current: bool) -> list[dict]:
             "format": format_name(path.name),
             "size": path.stat().st_size,
             "sha256": sums.get(path.name, ""),
-            "license": license_iri if path.name in DATA_FILES else None,
+            "license": licences.get(path.name),
             "data": path.name in DATA_FILES,
         })  # fmt: skip
     return rows
@@ -213,6 +217,17 @@ def versioned_file(version: str, name: str):
         abort(404)
     stamp = ReleaseStamp(version, read_release_info(folder))
     return file_response(folder, name, stamp, http.IMMUTABLE_CACHE)
+
+
+@bp.route("/graph/partner/<slug>")
+def partner_graph(slug: str):
+    """A partner dataset's graph IRI (mwg_graph.partners) dereferences to its Turtle dump."""
+    release = require_release()
+    for partner in release.info.get("partners", []):
+        if partner["slug"] == slug:
+            http.mark(release)
+            return redirect(site_href(f"downloads/{partner['files'][0]}", keep_lang=False), 303)
+    abort(404)
 
 
 @bp.route("/.well-known/void")

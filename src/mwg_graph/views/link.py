@@ -1,14 +1,15 @@
 """``/link``: for people who want to link their data to ours (Thai and English).
 
 How to point at our IRIs (Turtle and JSON-LD, with real IRIs and names from the served release),
-how to match a spreadsheet's names to them with OpenRefine and ``/reconcile``, and where partner
-datasets stand (not accepted yet: the page says so plainly).
+how to match a spreadsheet's names to them with OpenRefine and ``/reconcile``, and how to submit a
+partner dataset (mwg_graph.partners; ``partners/README.md`` says the same for the repository).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
+from ..partners import graph_iri
 from ..search_index import entry_label, index_for
 from . import common
 from .common import HTML, lang, require_release
@@ -45,6 +46,8 @@ def link_page():
         service_url=service_root() + "/reconcile",
         properties=[names[language] for names in PROPERTIES.values()],
         release_version=release.version,
+        graph_base=str(graph_iri(common.iris().base, "")),
+        contact_email=common.get_settings().contact_email,
     )
     response = Response(body, mimetype=HTML)
     response.headers["Content-Language"] = language

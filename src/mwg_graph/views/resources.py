@@ -27,6 +27,7 @@ from ..describe_resource import (
     exists,
     for_page,
     holds,
+    in_named_graph,
     memo,
     ontology_terms,
 )
@@ -201,6 +202,24 @@ def province_points(graph: Graph, provinces, language: str) -> list[Point]:
     return points
 
 
+def partner_sections(release, vocab: Graph, iri: URIRef, language: str) -> list[dict]:
+    """ "Linked from partner data": per partner dataset that says something about ``iri`` or links
+    to it, its statements and its attribution (title, publisher, licence), from its named graph."""
+    sections = []
+    for partner in release.info.get("partners", []):
+        found = in_named_graph(release.store, iri, partner["graph"], common.iris())
+        if not len(found):
+            continue
+        names = vocab + found
+        sections.append({
+            "partner": partner,
+            "license_name": common.friendly_outside_name(partner["license"]) or partner["license"],
+            "rows": common.rows(names, found, iri, language),
+            "incoming": common.incoming_rows(names, found, iri, language),
+        })  # fmt: skip
+    return sections
+
+
 def page_context(release, graph: Graph, iri: URIRef, path: str) -> dict:
     """What every document page has: schema.org markup (from ``graph``, which holds ``iri`` and
     what it links to), the release version and the other formats."""
@@ -242,6 +261,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
         rows=common.rows(graph, description, iri, language),
         incoming=common.incoming_rows(graph, description, iri, language),
         sources=sources_of(graph, description, iri, language),
+        partners=partner_sections(release, graph, iri, language),
         map=map_layout,
         **page_context(release, graph, iri, path),
     )

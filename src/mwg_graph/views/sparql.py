@@ -206,7 +206,10 @@ def _describe_or_page(accept: str | None) -> Response:
         endpoint,
         settings.base_iri,
         release.info.get("triples", 0) if release else 0,
-        _named_graphs(settings.extra_data),
+        sorted(
+            {p["graph"] for p in (release.info.get("partners", []) if release else [])}
+            | set(_named_graphs(settings.extra_data))
+        ),
         {
             "query_timeout": f"{settings.query_timeout:g}",
             "max_rows": settings.max_rows,
