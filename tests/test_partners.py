@@ -217,6 +217,17 @@ def test_the_graph_iri_dereferences_to_its_dump(partner_server) -> None:
     assert partner_server.get("/graph/partner/nobody").status_code == 404
 
 
+def test_the_w3id_rules_send_the_graph_iri_to_a_path_this_server_answers(partner_server) -> None:
+    from urllib.parse import urlsplit
+
+    from .test_w3id_rules import redirect
+
+    found = redirect(GRAPH.removeprefix(BASE))
+    assert found is not None, "w3id/.htaccess has no rule for partner graph IRIs"
+    response = partner_server.get(urlsplit(found[0]).path, allow_redirects=False)
+    assert response.status_code == 303
+
+
 def test_void_describes_the_partner_dataset_as_a_subset_with_its_attribution(
     partner_server,
 ) -> None:
