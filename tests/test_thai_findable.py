@@ -108,6 +108,12 @@ def test_language_choice_is_remembered_and_kept_on_every_link(server):
                 pytest.fail(f"{path}: link {href} lost the language")
 
 
+def test_every_page_varies_by_cookie(server):
+    for path in PAGE_KINDS:
+        response = server.get(path, headers=BROWSER)
+        assert "Cookie" in response.headers["Vary"], path
+
+
 def test_one_clients_cookie_never_reaches_another(server):
     # The cookie reader asks first, so any page memoised for it would be handed on.
     for path in ("/", "/browse/province/", "/doc/organization/hrdf"):

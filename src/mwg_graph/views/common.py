@@ -207,16 +207,16 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 def remember_language(response: Response) -> Response:
     """Keep a ``?lang=`` choice in the ``lang`` cookie, and say that pages depend on it.
 
-    Every response that has a language (``Content-Language``) may have been chosen by the cookie,
-    so it varies by ``Cookie`` as well: a shared cache must not hand one reader's language to
-    another.
+    Every page, and every response that has a language (``Content-Language``), may have been
+    chosen by the cookie, so it varies by ``Cookie`` as well: a shared cache must not hand one
+    reader's language to another.
     """
     chosen = request.args.get("lang")
     if chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
         response.set_cookie(
             LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True
         )
-    if "Content-Language" in response.headers:
+    if response.mimetype == HTML or "Content-Language" in response.headers:
         http.add_vary(response, "Cookie")
     return response
 
