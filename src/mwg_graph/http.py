@@ -29,7 +29,7 @@ from flask import Flask, Response, g, request
 
 from .published import PublishedRelease
 
-LINKED_DATA_BLUEPRINTS = frozenset({"resources", "pages", "downloads"})
+LINKED_DATA_BLUEPRINTS = frozenset({"resources", "pages", "downloads", "findable"})
 TEXT_TYPES = (
     "text/",
     "application/ld+json",

@@ -2,7 +2,8 @@
 
 The data carries its own Thai and English (``skos:prefLabel@th`` / ``@en``); this module only holds
 the words of the interface around it. A request's language is chosen, in order, by ``?lang=``,
-then ``Accept-Language`` (RFC 9110 §12.5.4), then Thai, the language of the source page.
+then the ``lang`` cookie that a ``?lang=`` choice leaves behind, then ``Accept-Language``
+(RFC 9110 §12.5.4), then Thai, the language of the source page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,21 @@ DEFAULT_LANGUAGE = "th"
 
 UI: dict[str, dict[str, str]] = {
     "site_name": {"th": "เครือข่ายองค์กรด้านประชากรข้ามชาติ (MWG)", "en": "Migrant Working Group (MWG)"},
+    "site_description": {
+        "th": "ข้อมูลเปิดแบบเชื่อมโยงของเครือข่ายองค์กรด้านประชากรข้ามชาติ (MWG): องค์กรภาคี "
+        "พื้นที่การทำงาน ยุทธศาสตร์ และกลุ่มเป้าหมาย",
+        "en": "Open linked data of the Migrant Working Group (MWG), a Thai network: its member "
+        "organisations, working area, strategies and target populations.",
+    },
+    "page_about": {
+        "th": "{name}: {kind} ในข้อมูลเปิดของ MWG",
+        "en": "{name}: {kind} in MWG's open data",
+    },
+    "count_organizations": {
+        "th": "{total}: MWG และองค์กรภาคีหลัก {members} องค์กร",
+        "en": "{total}: MWG and its {members} member organisations",
+    },
+    "skip_to_content": {"th": "ข้ามไปยังเนื้อหา", "en": "Skip to content"},
     "nav_label": {"th": "เมนูหลัก", "en": "Main menu"},
     "nav_home": {"th": "หน้าแรก", "en": "Home"},
     "nav_organizations": {"th": "องค์กร", "en": "Organisations"},
@@ -209,10 +225,20 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(found)]
 
 
-def choose_language(query_lang: str | None, accept_language: str | None) -> tuple[str, bool]:
-    """(language, fixed): ``fixed`` when ``?lang=`` chose it, so links keep carrying it."""
-    if query_lang in LANGUAGES:
-        return query_lang, True
+LANGUAGE_COOKIE = "lang"
+
+
+def choose_language(
+    query_lang: str | None, accept_language: str | None, cookie_lang: str | None = None
+) -> tuple[str, bool]:
+    """(language, fixed): ``fixed`` when ``?lang=`` or the cookie chose it, so links carry it.
+
+    Links carrying ``?lang=`` keep pages shared safely: a memoised page depends on the language
+    and whether it is fixed, never on who asked (the memo key holds both).
+    """
+    for chosen in (query_lang, cookie_lang):
+        if chosen in LANGUAGES:
+            return chosen, True
     for tag in parse_accept_language(accept_language):
         if tag in LANGUAGES:
             return tag, False
@@ -222,7 +248,11 @@ def choose_language(query_lang: str | None, accept_language: str | None) -> tupl
 
 
 def request_language() -> tuple[str, bool]:
-    return choose_language(request.args.get("lang"), request.headers.get("Accept-Language"))
+    return choose_language(
+        request.args.get("lang"),
+        request.headers.get("Accept-Language"),
+        request.cookies.get(LANGUAGE_COOKIE),
+    )
 
 
 THAI_MONTHS = (

@@ -54,7 +54,7 @@ def fill_in(response: Response) -> Response:
 
 def _may_hold_links(response: Response) -> bool:
     kind = response.mimetype or ""
-    return kind.startswith("text/") or kind.endswith(("json", "javascript"))
+    return kind.startswith("text/") or kind.endswith(("json", "javascript", "xml"))
 
 
 def allowed_hosts(settings: Settings) -> list[str] | None:

@@ -6,7 +6,17 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from . import downloads, link, operations, pages, reconcile, resources, search, sparql
+    from . import downloads, findable, link, operations, pages, reconcile, resources, search, sparql
 
-    for module in (operations, sparql, downloads, resources, search, reconcile, link, pages):
+    for module in (
+        operations,
+        sparql,
+        downloads,
+        resources,
+        search,
+        reconcile,
+        link,
+        findable,
+        pages,
+    ):
         app.register_blueprint(module.bp)

@@ -12,17 +12,18 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 from werkzeug.exceptions import ServiceUnavailable
 
-from .. import origin
+from .. import http, origin
 from ..app import get_release, get_settings
+from ..collation import by_name, script_language
 from ..describe_resource import memo
 from ..formats import RDF_OFFERS, RdfFormat, negotiate
-from ..i18n import LANGUAGES, request_language, t, year_month
+from ..i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, t, year_month
 from ..jsonld import compact, context_reference
 from ..namespaces import GEO, ORG, SCHEMA, Iris
 from ..published import PublishedRelease
@@ -163,6 +164,15 @@ def absolute(href: str) -> str:
     return origin.absolute(href)
 
 
+def page_link(code: str | None) -> str:
+    """This page's absolute URL in language ``code`` (``None``: the negotiated, x-default one).
+
+    Built from the request's path (part of every page memo key), never from its Host.
+    """
+    href = site_href(request.path.lstrip("/"), keep_lang=False)
+    return absolute(href + ("?" + urlencode({"lang": code}) if code else ""))
+
+
 def lang_switch_href(code: str) -> str:
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = code
@@ -193,7 +203,29 @@ def iri_path(iri: str) -> str | None:
     return "/" + iri[len(base) :].partition("#")[0]
 
 
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def remember_language(response: Response) -> Response:
+    """Keep a ``?lang=`` choice in the ``lang`` cookie, and say that pages depend on it.
+
+    Every page, and every response that has a language (``Content-Language``), may have been
+    chosen by the cookie, so it varies by ``Cookie`` as well: a shared cache must not hand one
+    reader's language to another.
+    """
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True
+        )
+    if response.mimetype == HTML or "Content-Language" in response.headers:
+        http.add_vary(response, "Cookie")
+    return response
+
+
 def init_templates(app: Flask) -> None:
+    app.after_request(remember_language)
+
     @app.context_processor
     def _globals() -> dict:
         return {
@@ -202,6 +234,7 @@ def init_templates(app: Flask) -> None:
             "t": lambda key: t(key, lang()),
             "site_href": site_href,
             "lang_switch_href": lang_switch_href,
+            "page_link": page_link,
             "href_for": href_for,
         }
 
@@ -278,14 +311,14 @@ def node_value(vocab: Graph, description: Graph, node: Node, language: str) -> V
         datatype = curie(vocab, node.datatype) if node.datatype else None
         text = year_month(str(node), language) if node.datatype == XSD.gYearMonth else str(node)
         return Value(
-            text, node.language, None, datatype,
+            text, node.language or script_language(text), None, datatype,
             other_language=bool(node.language and node.language != language),
         )  # fmt: skip
     text, text_lang = label(description, node, language)
     if text == "…" or (isinstance(node, URIRef) and text == curie(description, node)):
         text, text_lang = label(vocab, node, language)
     href = href_for(str(node)) if isinstance(node, URIRef) else None
-    return Value(text, text_lang, href)
+    return Value(text, text_lang or script_language(text), href)
 
 
 def rows(vocab: Graph, description: Graph, subject: Node, language: str) -> list[Row]:
@@ -297,14 +330,13 @@ def rows(vocab: Graph, description: Graph, subject: Node, language: str) -> list
     result = []
     for prop, objects in by_prop.items():
         values = [node_value(vocab, description, o, language) for o in objects]
-        values.sort(key=lambda v: (v.other_language, v.text.lower()))
+        values = by_name(values, lambda v: v.text, lambda v: v.other_language)
         # "Solidarity Center"@th and @en say the same: show it once.
         seen: set[str] = set()
         values = [v for v in values if not (v.text in seen or seen.add(v.text))]
         result.append(Row(prop, label(vocab, prop, language)[0], values))
     order = {p: i for i, p in enumerate(PROPERTY_ORDER)}
-    result.sort(key=lambda r: (order.get(r.prop, len(order)), r.label.lower()))
-    return result
+    return by_name(result, lambda r: r.label, lambda r: order.get(r.prop, len(order)))
 
 
 def incoming_rows(vocab: Graph, description: Graph, subject: Node, language: str) -> list[Row]:
@@ -314,10 +346,9 @@ def incoming_rows(vocab: Graph, description: Graph, subject: Node, language: str
     result = []
     for prop, subjects in by_prop.items():
         values = [node_value(vocab, description, s, language) for s in subjects]
-        values.sort(key=lambda v: v.text.lower())
+        values = by_name(values, lambda v: v.text)
         result.append(Row(prop, label(vocab, prop, language)[0], values))
-    result.sort(key=lambda r: r.label.lower())
-    return result
+    return by_name(result, lambda r: r.label)
 
 
 # ---- formats ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Pages for people: the network's home page, an index page per kind, the widget demo, and 404s.
 
-Language: ``?lang=`` fixes it, else ``Accept-Language`` chooses, else Thai (:mod:`mwg_graph.i18n`);
+Language: ``?lang=`` fixes it (and the ``lang`` cookie remembers it), else ``Accept-Language``
+chooses, else Thai (:mod:`mwg_graph.i18n`);
 every page has a visible ไทย · English switch. Pages need no JavaScript; the only script on the site
 is the embeddable member widget, shown on ``/widget/``.
 """
@@ -14,6 +15,7 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import HTTPException
 
 from .. import http
+from ..collation import by_name
 from ..describe_resource import around, memo
 from ..formats import RDF_FORMATS, rdf_format_by_media_type
 from ..i18n import KIND_NAMES, kind_name, year_month
@@ -60,13 +62,14 @@ def _position(graph: Graph, node) -> tuple:
         return (10**6, "")
 
 
-def items(graph: Graph, nodes, language: str) -> list[common.Value]:
-    """Linked names of ``nodes``: by ``schema:position`` when they have one, else by name."""
-    values = []
-    for node in nodes:
-        value = common.node_value(graph, graph, node, language)
-        values.append((_position(graph, node), value.text.lower(), value))
-    return [v for *_, v in sorted(values, key=lambda x: (x[0], x[1]))]
+def items(graph: Graph, nodes, language: str, source_order: bool = True) -> list[common.Value]:
+    """Linked names of ``nodes``: in the source page's order (``schema:position``) when asked and
+    stated, else in dictionary order (:mod:`mwg_graph.collation`), as an index reads."""
+    values = [
+        (_position(graph, node), common.node_value(graph, graph, node, language)) for node in nodes
+    ]
+    first = (lambda x: x[0]) if source_order else None
+    return [v for _, v in by_name(values, lambda x: x[1].text, first)]
 
 
 def with_acronyms(graph: Graph, values: list[common.Value], acronym_prop) -> list[common.Value]:
@@ -104,7 +107,9 @@ def render_home(release) -> str:
             "levels": items(graph, graph.objects(group, terms.targetLevel), language),
             "nationalities": items(graph, graph.objects(group, terms.nationality), language),
         })  # fmt: skip
-    groups.sort(key=lambda x: (x["levels"][0].text if x["levels"] else "", x["value"].text))
+    groups = by_name(
+        groups, lambda x: x["value"].text, lambda x: x["levels"][0].text if x["levels"] else ""
+    )
     provinces = list(graph.objects(mwg, terms.workingArea))
     page_url = common.absolute(site_href("", keep_lang=False))
     embedded = describe_for_search(
@@ -150,6 +155,19 @@ def kinds_present(store) -> dict[str, list[URIRef]]:
     return {k: v for k, v in found.items() if v}
 
 
+def count_text(release, kind: str, count: int) -> str:
+    """What a count counts: the organisations are the network itself and its members, so the
+    index says "22: MWG and its 21 members" where the home page says 21 members."""
+    if kind != "organization":
+        return str(count)
+    mwg = network_iri()
+    graph = around(release.store, [mwg], common.iris(), hops=0)
+    members = len(set(graph.objects(mwg, ORG.hasMember)))
+    if count != members + 1:
+        return str(count)
+    return common.t_("count_organizations").format(total=count, members=members)
+
+
 @bp.route("/browse/")
 def browse():
     release = require_release()
@@ -158,7 +176,7 @@ def browse():
     def render() -> str:
         found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
         kinds = [
-            {"kind": k, "name": kind_name(k, lang()), "count": len(v),
+            {"kind": k, "name": kind_name(k, lang()), "count": count_text(release, k, len(v)),
              "href": site_href(f"browse/{k}/")}
             for k, v in found.items()  # type: ignore[union-attr]
         ]  # fmt: skip
@@ -190,7 +208,7 @@ def browse_kind(kind: str):
         language = lang()
         nodes = found[kind]  # type: ignore[index]
         graph = around(release.store, nodes, common.iris(), hops=0)  # names, positions, places
-        values = items(graph, nodes, language)
+        values = items(graph, nodes, language, source_order=False)
         map_layout = layout(province_points(graph, nodes, language)) if kind == "province" else None
         name = kind_name(kind, language)
         listing = {
@@ -205,6 +223,7 @@ def browse_kind(kind: str):
         }  # fmt: skip
         return render_template(
             "browse_kind.html", kind=kind, name=name, values=values, map=map_layout,
+            count=count_text(release, kind, len(values)),
             embedded_jsonld=script_json(listing), release_version=release.version,
         )  # fmt: skip
 

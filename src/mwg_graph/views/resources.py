@@ -15,10 +15,11 @@ IRIs are a 404 in the format asked for (see :mod:`mwg_graph.views.pages`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from .. import http
 from ..describe_resource import (
@@ -32,6 +33,7 @@ from ..describe_resource import (
     ontology_terms,
 )
 from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type, rdf_format_by_suffix
+from ..i18n import LANGUAGES, kind_one
 from ..namespaces import GEO, KINDS, SLUG
 from ..published import PublishedRelease
 from ..schema_org import describe_for_search, script_json
@@ -66,8 +68,10 @@ def minted(kind: str, name: str) -> tuple[PublishedRelease, URIRef, str, str | N
 def identifier(kind: str, name: str):
     release, _, slug, suffix = minted(kind, name)
     http.mark(release)
-    response = redirect(site_href(f"doc/{kind}/{slug}{suffix or ''}", keep_lang=False), 303)
-    return response
+    target = site_href(f"doc/{kind}/{slug}{suffix or ''}", keep_lang=False)
+    if request.args.get("lang") in LANGUAGES:  # a link that names its language keeps it (widget)
+        target += "?" + urlencode({"lang": request.args["lang"]})
+    return redirect(target, 303)
 
 
 @bp.route("/id/<kind>/")
@@ -125,8 +129,8 @@ def alternates(path: str) -> list[dict[str, str]]:
     names = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
     for fmt in RDF_FORMATS:
         found.append({"media_type": fmt.media_type, "suffix": fmt.suffix, "name": names[fmt.name]})
-    for alt in found:
-        alt["href"] = site_href(path + alt["suffix"], keep_lang=False)
+    for alt in found:  # the HTML page keeps the reader's language; data has both
+        alt["href"] = site_href(path + alt["suffix"], keep_lang=alt["media_type"] == HTML)
     return found
 
 
@@ -236,6 +240,22 @@ def page_context(release, graph: Graph, iri: URIRef, path: str) -> dict:
     }
 
 
+DESCRIBING = (SKOS.definition, DCTERMS.description, RDFS.comment)
+DESCRIPTION_MAX = 300
+
+
+def page_description(graph: Graph, iri: URIRef, title: str, path: str) -> str:
+    """The meta description: what the data says the resource is, else what kind of thing it is."""
+    language = lang()
+    for prop in DESCRIBING:
+        chosen = common.pick(list(graph.objects(iri, prop)), language)
+        if chosen is not None and chosen.language in (language, None):
+            text = " ".join(str(chosen).split())
+            return text if len(text) <= DESCRIPTION_MAX else text[: DESCRIPTION_MAX - 1] + "…"
+    kind = kind_one(path.split("/")[1], language)
+    return common.t_("page_about").replace("{name}", title).replace("{kind}", kind)
+
+
 def resource_page(release, iri: URIRef, description: Graph) -> str:
     language = lang()
     graph = for_page(release.store, description, [iri], common.iris())
@@ -263,6 +283,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
         sources=sources_of(graph, description, iri, language),
         partners=partner_sections(release, graph, iri, language),
         map=map_layout,
+        page_description=page_description(graph, iri, title, path),
         **page_context(release, graph, iri, path),
     )
 

@@ -40,7 +40,7 @@
     members.forEach(function (member) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = member.id;
+      link.href = member.id + "?lang=" + lang; // the member's page in the widget's language
       link.textContent = pick(member.name, lang);
       var acronym = member.acronym;
       if (acronym && link.textContent.indexOf("(" + acronym + ")") < 0) {

@@ -1,0 +1,68 @@
+"""Headless Chromium: the self-hosted Thai font is loaded and used, nothing is fetched off the
+site, and the skip link is the first Tab stop (issue 11 items 5, 6)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from .test_browser_pages import browser, watched  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_thai_font_is_served_here_and_used(server, watched, lang):  # noqa: F811
+    page = watched.page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{server.url}/?lang={lang}")
+    page.wait_for_load_state("networkidle")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert family.startswith('"Noto Sans Thai"'), family
+    # The Thai subset was fetched from this site and the browser has it ready for the page.
+    fonts = [u for u in requested if u.endswith(".woff2")]
+    assert any("noto-sans-thai-thai-" in u for u in fonts), fonts
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans Thai\"', 'เชียงใหม่')")
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert "Noto Sans Thai" in [name.strip('"') for name in loaded]
+    origin = urlsplit(server.url).netloc
+    assert [u for u in requested if urlsplit(u).netloc != origin] == []
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [("/?lang=th", "ข้ามไปยังเนื้อหา"), ("/browse/organization/?lang=en", "Skip to content")],
+)
+def test_skip_link_is_the_first_tab_stop_and_skips(server, watched, path, text):  # noqa: F811
+    page = watched.page
+    page.goto(server.url + path)
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "[document.activeElement.className, document.activeElement.textContent]"
+    )
+    assert focused == ["skip-link", text]
+    assert page.locator(".skip-link").is_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#content"
+    page.keyboard.press("Tab")
+    inside = page.evaluate("document.getElementById('content').contains(document.activeElement)")
+    assert inside
+    assert watched.errors == []
+
+
+def test_widget_links_keep_the_widgets_language(server, watched):  # noqa: F811
+    page = watched.page
+    page.goto(f"{server.url}/widget/")
+    page.locator("#demo-en li").first.wait_for()
+    for box, lang in (("#demo-th", "th"), ("#demo-en", "en")):
+        hrefs = page.eval_on_selector_all(f"{box} li a", "links => links.map(a => a.href)")
+        assert hrefs and all(h.endswith(f"?lang={lang}") for h in hrefs), hrefs[:2]
+    page.locator("#demo-en li a").first.click()
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "en"
+    assert watched.errors == []
