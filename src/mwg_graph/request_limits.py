@@ -9,10 +9,10 @@ and hands bodies to Python as they arrive; it enforces no request-line or header
 - **slow bodies take a body slot, not a query slot.** A request with a body is read whole, before
   the app (and so before the query gate and the query's time limit) sees it, within
   ``body_timeout`` seconds (slower: 408); at most a quarter of the worker's threads read bodies at
-  once, and a request that finds none free gets 503 with ``Retry-After`` at once. So clients that
-  send a body a byte every few seconds hold at most that quarter of the threads, for at most
-  ``body_timeout`` while they keep sending, and no query slot: pages, ``/version`` and GET queries
-  keep answering.
+  once, and a request that finds none free within a second gets 503 with ``Retry-After``. So
+  clients that send a body a byte every few seconds hold at most that quarter of the threads, for
+  at most ``body_timeout`` while they keep sending, and no query slot: pages, ``/version`` and GET
+  queries keep answering.
   A declared body over ``max_body_bytes`` is not read here: the app answers 413 (``security.py``);
 - one access-log line per request on standard output (client, request line, status, bytes, ms).
 """
@@ -34,6 +34,7 @@ MAX_FIELD_BYTES = 8190
 MAX_FIELDS = 100
 MAX_REQUEST_LINE = 8190
 RETRY_AFTER_BUSY = "2"
+BODY_SLOT_WAIT = 1.0  # seconds a body may wait for a body slot: a burst of quick POSTs is no attack
 BODY_CHUNK = 4096  # bytes read at a time, so the body's deadline is checked as it trickles in
 LOGGED_TARGET = 1000  # characters of a request target the access log keeps
 
@@ -126,7 +127,7 @@ class RequestLimits:
                           f"Request header too large: {what}.")  # fmt: skip
         if not _has_body(environ):
             return self.app(environ, start_response)
-        if not self.body_slots.acquire(blocking=False):
+        if not self.body_slots.acquire(timeout=BODY_SLOT_WAIT):
             return _plain(start_response, "503 Service Unavailable",
                           "Too many request bodies are arriving at once; try again in a few "
                           "seconds.", [("Retry-After", RETRY_AFTER_BUSY)])  # fmt: skip
