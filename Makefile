@@ -28,14 +28,23 @@ validate: $(STAMP) ## check data/ against the SHACL shapes
 # Debian packages the tests and benchmarks use: chromium (browser tests), strace (the test that no
 # server or build process opens an outside connection), wrk (HTTP load in bench/).
 SYSTEM_TOOLS := chromium strace wrk
+# Apache Jena's SHACL engine (Debian 12's jars), run by tests/test_shacl_engines.py as a single Java
+# source file, which needs the JDK's compiler module: hence a JDK, not a JRE.
+JENA_PACKAGE := libapache-jena-java
+JENA_VERSION := 4.5.0-2
 
-system-packages: ## install Debian's chromium, strace and wrk when missing
+system-packages: ## install Debian's chromium, strace, wrk and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  echo "installing:$$missing"; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; fi
+	@dpkg -s $(JENA_PACKAGE) >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless"; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless; }
 
 # JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and

@@ -1,11 +1,10 @@
 """The dataset's description is DCAT-AP 3 and VoID, complete and true, as a harvester reads it.
 
-ckanext-dcat's RDF parser (PyPI 2.4.4) imports ``ckan.plugins``, ``ckan.model`` and
-``ckan.lib.helpers`` at module level, so it cannot run without a whole CKAN installation and its
-database. Instead, the table below is written from the DCAT-AP 3.0 specification
+The table below is written from the DCAT-AP 3.0 specification
 (https://semiceu.github.io/DCAT-AP/releases/3.0.0/, sections "Catalogue", "Dataset",
 "Distribution", "Data Service", "Agent": their mandatory and recommended properties), and every
-mandatory and recommended property is checked on what ``/.well-known/void`` serves.
+mandatory and recommended property is checked on what ``/.well-known/void`` serves. A real
+harvester, ckanext-dcat, reads the same description in tests/test_ckan_harvest.py.
 """
 
 from __future__ import annotations

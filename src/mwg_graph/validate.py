@@ -54,6 +54,10 @@ _EXPECTATIONS = {
 # The annotation property naming what a constraint expects. Matched by local name because the
 # shapes are rebased onto the configured base IRI (``{base}shapes#expected``).
 _EXPECTED_SUFFIX = "shapes#expected"
+# A SPARQL constraint's or validator's message in another language than its one sh:message (Jena
+# accepts only one there); matched by local name for the same reason.
+_MESSAGE_SUFFIX = "shapes#message"
+_VALIDATORS = (SH.validator, SH.nodeValidator, SH.propertyValidator)
 
 
 @dataclass(frozen=True)
@@ -123,13 +127,17 @@ def _violation(report: Graph, shapes: Graph, data: Graph, result: Node) -> Viola
     source_constraint = report.value(result, SH.sourceConstraint)
     component = report.value(result, SH.sourceConstraintComponent)
     messages = list(report.objects(result, SH.resultMessage))
-    # pySHACL drops the language tags of SPARQL constraints' messages; take them from the shapes.
+    # pySHACL drops the language tags of SPARQL constraints' messages; take them from the shapes,
+    # with the other-language messages (mwgsh:message) of SPARQL constraints and validators.
     declared = [
-        m for node in (source_constraint, source_shape) if node is not None
-        for m in shapes.objects(node, SH.message)
+        m for node in _message_holders(shapes, source_constraint, source_shape, component)
+        for prop, m in shapes.predicate_objects(node)
+        if prop == SH.message or str(prop).endswith(_MESSAGE_SUFFIX)
     ]  # fmt: skip
     message_en = _pick(messages, "en") or _pick(declared, "en") or "violates a shape"
     message_th = _pick(messages, "th") or _pick(declared, "th")
+    if source_shape is not None:
+        message_th = _fill(shapes, source_shape, message_th)
     severity = report.value(result, SH.resultSeverity)
     return Violation(
         focus=str(focus),
@@ -141,6 +149,16 @@ def _violation(report: Graph, shapes: Graph, data: Graph, result: Node) -> Viola
         expected=_expected(shapes, source_shape, source_constraint, component),
         severity=_short(data, severity) if severity is not None else "sh:Violation",
     )
+
+
+def _message_holders(
+    shapes: Graph, constraint: Node | None, shape: Node | None, component: Node | None
+) -> list[Node]:
+    """Where a result's messages are declared: constraint, shape, the component's validators."""
+    holders = [n for n in (constraint, shape) if n is not None]
+    if component is not None:
+        holders += [v for p in _VALIDATORS for v in shapes.objects(component, p)]
+    return holders
 
 
 def _pick(literals: list[Node], lang: str) -> str:
