@@ -28,6 +28,23 @@ REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 W3C_DIR = PROJECT_ROOT / "tests" / "w3c"
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, installed by `make test`
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium: Playwright drives Debian's build, so no browser is ever fetched."""
+    assert CHROMIUM.exists(), f"Chromium is needed at {CHROMIUM} for the browser tests"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,32 +6,17 @@ Chromium is required: a missing browser fails these tests, it does not skip them
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from mwg_graph.config import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(encoding="utf-8")
 MEMBER_COUNT = len(
     re.findall(r"^\s*•", SOURCE.split("องค์กรภาคีหลัก:", 1)[1].split(":\n", 1)[0], flags=re.M)
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), f"Chromium is needed at {CHROMIUM} for the browser tests"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watched:

