@@ -66,13 +66,7 @@ def core_shape_names() -> list[str]:
 
 def pyshacl_results(data: Graph, shapes: Graph) -> set[tuple[str, str]]:
     _, report, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
-    rows = set()
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        path = report.value(result, SH.resultPath)
-        if isinstance(path, BNode):
-            path = "^" + str(report.value(path, SH.inversePath))
-        rows.add((str(report.value(result, SH.focusNode)), "" if path is None else str(path)))
-    return rows
+    return report_rows(report)
 
 
 def js_results(cases: dict[str, Graph], tmp_path: Path) -> dict[str, set[tuple[str, str]]]:
