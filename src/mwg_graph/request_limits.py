@@ -9,10 +9,11 @@ and hands bodies to Python as they arrive; it enforces no request-line or header
 - **slow bodies take a body slot, not a query slot.** A request with a body is read whole, before
   the app (and so before the query gate and the query's time limit) sees it, within
   ``body_timeout`` seconds (slower: 408); at most a quarter of the worker's threads read bodies at
-  once, and a request that finds none free within a second gets 503 with ``Retry-After``. So
-  clients that send a body a byte every few seconds hold at most that quarter of the threads, for
-  at most ``body_timeout`` while they keep sending, and no query slot: pages, ``/version`` and GET
-  queries keep answering.
+  once, at most another quarter wait (up to a second) for one of them, and any other request with
+  a body gets 503 with ``Retry-After`` at once. So clients that send a body a byte every few
+  seconds hold at most half the threads, for at most ``body_timeout`` while they keep sending, and
+  no query slot: pages, ``/version`` and GET queries keep answering. (Waiting was unbounded once:
+  64 slow bodies then kept every thread waiting for a slot, and ``/version`` took 1–4 s.)
   A declared body over ``max_body_bytes`` is not read here: the app answers 413 (``security.py``);
 - one access-log line per request on standard output (client, request line, status, bytes, ms).
 """
@@ -90,6 +91,7 @@ class RequestLimits:
         self.max_body = settings.max_body_bytes
         self.body_timeout = settings.body_timeout
         self.body_slots = threading.BoundedSemaphore(max(1, settings.threads // 4))
+        self.body_waiting = threading.BoundedSemaphore(max(1, settings.threads // 4))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -109,6 +111,16 @@ class RequestLimits:
             return body
         return _Logged(body, lambda sent: _log(environ, status[0], sent, started))
 
+    def _take_body_slot(self) -> bool:
+        if self.body_slots.acquire(blocking=False):
+            return True
+        if not self.body_waiting.acquire(blocking=False):
+            return False
+        try:
+            return self.body_slots.acquire(timeout=BODY_SLOT_WAIT)
+        finally:
+            self.body_waiting.release()
+
     def _answer(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if request_line_length(environ) > self.max_line:
             return _plain(start_response, "414 URI Too Long",
@@ -127,7 +139,7 @@ class RequestLimits:
                           f"Request header too large: {what}.")  # fmt: skip
         if not _has_body(environ):
             return self.app(environ, start_response)
-        if not self.body_slots.acquire(timeout=BODY_SLOT_WAIT):
+        if not self._take_body_slot():
             return _plain(start_response, "503 Service Unavailable",
                           "Too many request bodies are arriving at once; try again in a few "
                           "seconds.", [("Retry-After", RETRY_AFTER_BUSY)])  # fmt: skip
