@@ -126,7 +126,11 @@ def test_an_unexpected_error_is_a_generic_500_and_logged(
     assert not any(marker in text for marker in TRACE_MARKERS)
     assert "the error has been logged" in text
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert any("secret detail" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+    logged = [r for r in caplog.records if r.exc_info]
+    assert any("secret detail" in str(r.exc_info[1]) for r in logged)
+    error_id = re.search(r"error id ([0-9a-f]{8})", text)
+    assert error_id, text
+    assert any(error_id.group(1) in r.getMessage() for r in logged)  # the id leads to the log line
 
 
 def test_http_errors_keep_their_headers(failing_app: Flask) -> None:

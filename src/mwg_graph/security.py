@@ -19,6 +19,7 @@ import hashlib
 import html
 import logging
 import re
+import secrets
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -149,8 +150,11 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_exception(error: Exception):
-    log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
-    message = "The server could not answer this request; the error has been logged."
+    error_id = secrets.token_hex(4)  # the client can quote it; the log line carries it
+    log.error("unhandled error on %s %s [error id %s]", request.method, request.path, error_id,
+              exc_info=error)  # fmt: skip
+    message = "The server could not answer this request; the error has been logged"
+    message += f" (error id {error_id})."
     return error_response(500, "Internal Server Error", message)
 
 
