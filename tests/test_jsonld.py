@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 
 import pytest
 from pyld import jsonld
-from rdflib import Graph
+from rdflib import RDF, Graph
 
 from mwg_graph.config import PROJECT_ROOT
 from mwg_graph.jsonld import compact, context_url, local_loader
@@ -139,3 +139,30 @@ def test_compact_round_trips_typed_values():
     from rdflib.compare import isomorphic
 
     assert isomorphic(Graph().parse(data=jsonld.to_rdf(document, options), format="nt"), graph)
+
+
+def test_every_property_of_the_facts_has_a_short_name(
+    context_doc, release_graph, built_settings
+) -> None:
+    """A web page reads ``doc["hasPart"]``, not a full IRI: every predicate the network's resources
+    (``/id/…``) use has a term in the published context (rdf:type is ``@type``; the VoID/DCAT
+    description of the dataset keeps its vocabularies' own names)."""
+    context = context_doc["@context"]
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+
+    def expand(curie: str) -> str:
+        prefix, _, local = curie.partition(":")
+        return prefixes.get(prefix, prefix + ":") + local
+
+    named = {expand(t["@id"]) for t in context.values() if isinstance(t, dict) and "@id" in t}
+    ours = built_settings.base_iri + "id/"
+    description = ("http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#",
+                   "http://www.w3.org/2006/vcard/", "http://xmlns.com/foaf/",
+                   "http://purl.org/dc/terms/PeriodOfTime")  # fmt: skip
+    described = {s for s, t in release_graph.subject_objects(RDF.type)
+                 if str(t).startswith(description)}  # fmt: skip
+    used = {str(p) for s, p, _ in release_graph
+            if str(s).startswith(ours) and s not in described} - {str(RDF.type)}  # fmt: skip
+    assert len(used) > 20
+    missing = sorted(used - named)
+    assert not missing, "no short name for: " + " ".join(missing)
