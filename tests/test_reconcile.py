@@ -210,6 +210,7 @@ def test_openrefine_flow_manifest_batch_extend(server, release_graph, built_sett
     preview = server.get(served_path(preview_url, server))
     assert preview.status_code == 200 and "ภูเก็ต" in preview.text
     assert "frame-ancestors *" in preview.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in preview.headers  # DENY there would forbid OpenRefine's iframe
     view = server.get(
         served_path(manifest["view"]["url"].replace("{{id}}", matched["Phuket"]), server),
         headers={"Accept": "text/html"},

@@ -54,6 +54,8 @@ def test_html_has_a_strict_content_security_policy(server: RunningServer, path: 
     assert "'unsafe-inline'" not in directives["script-src"]
     assert "'unsafe-eval'" not in directives["script-src"]
     assert directives["frame-ancestors"] in (["'none'"], ["'self'"])
+    old = {"'none'": "DENY", "'self'": "SAMEORIGIN"}[directives["frame-ancestors"][0]]
+    assert response.headers["X-Frame-Options"] == old  # the older header says the same
     assert directives["object-src"] == ["'none'"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -3,9 +3,11 @@
 - Every response: ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy``.
 - HTML responses: a Content Security Policy with no inline script except by hash
   (https://www.w3.org/TR/CSP3/#grammardef-hash-source), ``frame-ancestors 'none'`` (and the older
-  ``X-Frame-Options: DENY``). The allowed hashes are those of the inline ``<script>`` blocks written
-  literally in our templates, computed once at start-up; a script that is not in a template (say,
-  one injected through a parameter) has no hash in the policy and never runs.
+  ``X-Frame-Options`` saying the same to browsers that know only it: DENY for 'none', SAMEORIGIN
+  for 'self', none at all where a page may be framed, like the reconciliation preview). The
+  allowed hashes are those of the inline ``<script>`` blocks written literally in our templates,
+  computed once at start-up; a script that is not in a template (say, one injected through a
+  parameter) has no hash in the policy and never runs.
 - A request body larger than ``max_body_bytes`` is refused with 413 before any view reads it.
 - Errors: an HTTP error keeps its status and says what went wrong as JSON, HTML or plain text,
   whichever the client accepts; any other exception is logged here with its traceback and the
@@ -32,7 +34,7 @@ COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-HTML_HEADERS = {"X-Frame-Options": "DENY"}
+OLD_FRAME_OPTIONS = {"'none'": "DENY", "'self'": "SAMEORIGIN"}  # by CSP frame-ancestors
 CSP_TEMPLATE = (
     "default-src 'self'; script-src 'self'{hashes}; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -81,9 +83,18 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", current_app.config["MWG_CSP"])
-        for name, value in HTML_HEADERS.items():
-            response.headers.setdefault(name, value)
+        frame_options = OLD_FRAME_OPTIONS.get(_frame_ancestors(response))
+        if frame_options:
+            response.headers.setdefault("X-Frame-Options", frame_options)
     return response
+
+
+def _frame_ancestors(response: Response) -> str:
+    for directive in response.headers.get("Content-Security-Policy", "").split(";"):
+        name, _, value = directive.strip().partition(" ")
+        if name == "frame-ancestors":
+            return value.strip()
+    return ""
 
 
 def refuse_large_bodies() -> None:
