@@ -24,6 +24,7 @@ and N-Triples forms spell out every term.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
@@ -110,9 +111,15 @@ def offers_for(kind: str) -> list[str]:
     return {"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(kind, GRAPH_OFFERS)
 
 
+@functools.lru_cache(maxsize=256)
 def choose(accept: str | None, kind: str) -> str | None:
     """The media type to answer a ``kind`` query in ("SELECT", "ASK" or "GRAPH"): the best of its
-    own formats the client accepts, else the natural counterpart of one it accepts, else None."""
+    own formats the client accepts, else the natural counterpart of one it accepts, else None.
+
+    Every query asks this three times (its form is only known in the query process), and clients
+    send the same few Accept headers again and again: the answers are remembered (a bounded
+    cache, so odd headers only push each other out), which took negotiation off the request path.
+    """
     own = negotiate(accept, offers_for(kind))
     if own is not None:
         return own
