@@ -40,8 +40,11 @@ def stamp(command: str) -> str:
         ).stdout.strip()
     except OSError:
         commit = "?"
+    # Other work on the machine moves every number: the load says how much there was.
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
-        f"*Measured {now} at commit `{commit or '?'}` on {machine()}.*  \n*Command: `{command}`*\n"
+        f"*Measured {now} at commit `{commit or '?'}` on {machine()}; load average (1, 5, 15 min) "
+        f"at the end: {load}.*  \n*Command: `{command}`*\n"
     )
 
 

@@ -113,6 +113,29 @@ def test_rows_over_the_cap_are_cut_and_the_document_stays_whole():
     assert [b["n"]["value"] for b in document["results"]["bindings"]] == ["1", "2", "3"]
 
 
+def test_the_row_cap_stops_the_engine_not_just_the_answer():
+    """Oxigraph evaluates as its writer pulls rows: past the row cap nothing more is evaluated.
+
+    100 subjects, so the product below has 10,000 rows (1.5 MB, well under the byte cap); with a
+    3-row cap most of them must still be unread in the engine after the answer is written.
+    """
+    store = pyoxigraph.Store()
+    store.extend(
+        pyoxigraph.Quad(pyoxigraph.NamedNode(f"http://x/s{i}"), pyoxigraph.NamedNode("http://x/p"),
+                        pyoxigraph.Literal(f"value {i}"))
+        for i in range(100)
+    )  # fmt: skip
+    solutions = store.query("SELECT * { ?a ?b ?c . ?d ?e ?f }")
+    answer = write_solutions(solutions, "application/sparql-results+json", 3, 16_000_000)
+    assert answer is not None and (answer.cut, answer.rows) == ("rows", 3)
+    assert len(json.loads(answer.body)["results"]["bindings"]) == 3
+    assert sum(1 for _ in solutions) > 10_000 // 2
+    triples = store.query("CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }")
+    graph = write_triples(triples, "application/n-triples", {}, 3, 16_000_000)
+    assert graph is not None and (graph.cut, graph.rows) == ("rows", 3)
+    assert sum(1 for _ in triples) > 10_000 // 2
+
+
 def test_bytes_over_the_cap_are_cut_after_the_last_row_that_fits():
     values = " ".join(f'"{"x" * 90}{n}"' for n in range(50))
     query = "SELECT ?n WHERE { VALUES ?n { " + values + " } }"
