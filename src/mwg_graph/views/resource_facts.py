@@ -238,11 +238,10 @@ def network_scope(store: Store, description: Graph, iri: URIRef, language: str) 
     provinces = len(set(graph.objects(network, iris.terms.workingArea)))
     if not themes and not provinces:
         return None
-    page = common.href_for(str(network))
 
     def to(fragment: str, text: str) -> Markup:
-        href = page.partition("#")[0]
-        return Markup('<a href="{}#{}">{}</a>').format(href, fragment, text)
+        href = common.href_for(f"{network}#{fragment}")  # the row of the network's page
+        return Markup('<a href="{}">{}</a>').format(href, text)
 
     return _sentence(
         common.t_("network_scope"),
