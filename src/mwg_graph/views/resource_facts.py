@@ -202,7 +202,7 @@ def in_network(store: Store, graph: Graph, description: Graph, iri: URIRef, lang
         subject_link = _link(_network_value(linked, subject, language), language)
         sentences.append(_sentence(template, subject=subject_link))
     for network in sorted(description.objects(iri, ORG.memberOf), key=str):
-        roles = _roles(store, graph, iri, network)
+        roles = _roles(graph, iri, network)
         network_graph = around(store, [network, *roles], iris, hops=0)
         subject_link = _link(_network_value(network_graph, network, language), language)
         if not roles:
@@ -216,7 +216,7 @@ def in_network(store: Store, graph: Graph, description: Graph, iri: URIRef, lang
     return sentences
 
 
-def _roles(store: Store, graph: Graph, member: URIRef, network: URIRef) -> list[URIRef]:
+def _roles(graph: Graph, member: URIRef, network: URIRef) -> list[URIRef]:
     """The roles of ``member`` in ``network``, from its membership records (W3C ORG)."""
     roles = set()
     for membership in graph.objects(member, ORG.hasMembership):
