@@ -297,11 +297,11 @@ def test_without_javascript_the_iri_is_selectable_and_no_dead_button(server, bro
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", PAGES)
-def test_targets_are_at_least_24_px(server, watched, path):  # noqa: F811
+def test_targets_are_at_least_24_px(server, watched):  # noqa: F811
+    """On a phone; every resource page has the same bar and trail (one template)."""
     page = watched.page
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server.url}{path}?lang=th")
+    page.goto(f"{server.url}/doc/organization/hrdf?lang=th")
     targets = page.locator(
         "nav.breadcrumbs a, .action-bar a, .action-bar button, .action-bar input, summary, a.kind"
     )
