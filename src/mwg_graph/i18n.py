@@ -66,7 +66,7 @@ UI: dict[str, dict[str, str]] = {
     "facts": {"th": "ข้อเท็จจริง", "en": "Facts"},
     "property": {"th": "คุณสมบัติ", "en": "Property"},
     "value": {"th": "ค่า", "en": "Value"},
-    "incoming": {"th": "ทรัพยากรที่เชื่อมมาที่นี่", "en": "Linked from"},
+    "incoming": {"th": "รายการอื่นที่เชื่อมมาที่นี่", "en": "Linked from"},
     "sources": {"th": "ที่มาของข้อมูล", "en": "Where these facts come from"},
     "partner_data": {"th": "ข้อมูลจากภาคีที่เชื่อมมา", "en": "Linked from partner data"},
     "partner_publisher": {"th": "ผู้เผยแพร่", "en": "Publisher"},
@@ -151,6 +151,55 @@ UI: dict[str, dict[str, str]] = {
     "search_exact": {"th": "ตรงกับชื่อ", "en": "exact name"},
     "search_via": {"th": "พบจาก", "en": "found as"},
     "nav_link": {"th": "เชื่อมโยงข้อมูล", "en": "Link to us"},
+    # Resource pages (views/resource_facts.py, templates/resource.html).
+    "breadcrumb": {"th": "ตำแหน่งของหน้านี้", "en": "Breadcrumb"},
+    "kind_of_page": {"th": "ประเภท", "en": "Kind"},
+    "actions": {"th": "ข้อมูลและการอ้างอิง", "en": "Data and citation"},
+    "data_formats": {"th": "ดาวน์โหลดข้อมูลของหน้านี้", "en": "This page as data"},
+    "permanent_address": {"th": "ที่อยู่ถาวร (IRI)", "en": "Permanent address (IRI)"},
+    "copy_iri": {"th": "คัดลอก IRI", "en": "Copy IRI"},
+    "copied": {"th": "คัดลอกแล้ว", "en": "Copied"},
+    "copy_failed": {
+        "th": "คัดลอกไม่ได้ เลือกข้อความในช่องแล้วคัดลอกเอง",
+        "en": "Could not copy: select the address and copy it",
+    },
+    "cite": {"th": "อ้างอิงหน้านี้", "en": "Cite this"},
+    "cite_resource": {"th": "อ้างอิงรายการนี้", "en": "This entry"},
+    "cite_dataset": {"th": "อ้างอิงชุดข้อมูลทั้งหมด", "en": "The whole dataset"},
+    "cite_plain": {"th": "ข้อความ", "en": "Text"},
+    "cite_bibtex": {"th": "BibTeX", "en": "BibTeX"},
+    "cite_in": {"th": "ใน", "en": "In"},
+    "cite_release": {"th": "รุ่น", "en": "release"},
+    "cite_data_set": {"th": "ชุดข้อมูล", "en": "Data set"},
+    "about_this": {"th": "เกี่ยวกับรายการนี้", "en": "About"},
+    "name_th": {"th": "ชื่อภาษาไทย", "en": "Thai name"},
+    "name_en": {"th": "ชื่อภาษาอังกฤษ", "en": "English name"},
+    "role_in_network": {"th": "บทบาทในเครือข่าย", "en": "Role in the network"},
+    "network_short": {"th": "เครือข่าย {acronym}", "en": "the {acronym} network"},
+    "member_as": {
+        "th": "สมาชิกของ{subject} ในฐานะ{role}",
+        "en": "Member of {subject}, as a {role}",
+    },
+    "member_of": {"th": "สมาชิกของ{subject}", "en": "Member of {subject}"},
+    "network_scope": {
+        "th": "{themes}และ{area}เป็นของ{network} โดยรวม "
+        "หน้าต้นฉบับไม่ได้ระบุว่าองค์กรสมาชิกแต่ละแห่งทำงานในจังหวัดใดหรือประเด็นใด",
+        "en": "{themes} and {area} are those of {network} as a whole: the source page does not "
+        "say where or on which issues each member works.",
+    },
+    "scope_themes": {"th": "ประเด็นหลัก {n} ประเด็น", "en": "The {n} main issues"},
+    "scope_area": {"th": "พื้นที่การทำงาน {n} จังหวัด", "en": "the working area of {n} provinces"},
+    "once_a_month": {"th": "เดือนละครั้ง", "en": "Once a month"},
+    "meetings": {"th": "การประชุมร่วมกัน", "en": "Meetings"},
+    "elsewhere": {"th": "ข้อมูลเดียวกันที่อื่น", "en": "The same elsewhere"},
+    "details": {"th": "รายละเอียดข้อมูลเชื่อมโยง", "en": "Linked-data details"},
+    "details_note": {
+        "th": "ข้อมูลทุกข้อของรายการนี้ตามที่เผยแพร่ในรูปแบบ RDF สำหรับนักพัฒนาและผู้ใช้ข้อมูล",
+        "en": "Every statement about this entry as published in RDF, for developers and data "
+        "users.",
+    },
+    "rdf_types": {"th": "คลาส RDF", "en": "RDF classes"},
+    "all_statements": {"th": "ข้อมูลทุกข้อ", "en": "All statements"},
 }
 
 # One resource of each kind, as search results label it.

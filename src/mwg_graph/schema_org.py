@@ -171,3 +171,20 @@ def _dataset(graph: Graph, node: URIRef, doc: dict[str, Any]) -> None:
         doc["spatialCoverage"] = places
     doc["isAccessibleForFree"] = True
     doc.setdefault("description", doc.get("name", "MWG knowledge graph"))
+
+
+def breadcrumb_page(page_url: str, trail: list[tuple[str, str]]) -> dict[str, Any]:
+    """The page about a resource, with its breadcrumb trail (schema.org ``WebPage.breadcrumb``,
+    a ``BreadcrumbList``): hung on the resource as ``mainEntityOfPage``, so the page keeps one
+    JSON-LD document whose top is still the resource itself."""
+    return {
+        "@type": "WebPage",
+        "@id": page_url,
+        "breadcrumb": {
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "name": name, "item": url}
+                for i, (name, url) in enumerate(trail, start=1)
+            ],
+        },
+    }

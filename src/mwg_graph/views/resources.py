@@ -14,6 +14,7 @@ IRIs are a 404 in the format asked for (see :mod:`mwg_graph.views.pages`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -22,7 +23,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from .. import http
+from ..citation import cite_dataset, cite_resource, dataset_facts
 from ..describe_resource import (
+    around,
     describe,
     describe_ontology,
     exists,
@@ -33,12 +36,12 @@ from ..describe_resource import (
     ontology_terms,
 )
 from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type, rdf_format_by_suffix
-from ..i18n import LANGUAGES, kind_one
+from ..i18n import LANGUAGES, kind_name, kind_one
 from ..namespaces import GEO, KINDS, SLUG
 from ..published import PublishedRelease
-from ..schema_org import describe_for_search, script_json
+from ..schema_org import breadcrumb_page, describe_for_search, script_json
 from ..svgmap import Point, layout
-from . import common
+from . import common, resource_facts
 from .common import HTML, href_for, lang, require_release, site_href
 
 bp = Blueprint("resources", __name__)
@@ -256,6 +259,28 @@ def page_description(graph: Graph, iri: URIRef, title: str, path: str) -> str:
     return common.t_("page_about").replace("{name}", title).replace("{kind}", kind)
 
 
+def breadcrumbs(kind: str, title: str, title_lang: str | None) -> list[dict]:
+    """Home › the kind's index › this page (the last one is not a link)."""
+    return [
+        {"text": common.t_("nav_home"), "href": site_href(""), "lang": None},
+        {"text": kind_name(kind, lang()), "href": site_href(f"browse/{kind}/"), "lang": None},
+        {"text": title, "href": None, "lang": title_lang},
+    ]
+
+
+def citations(release, iri: URIRef, title: str, kind: str) -> dict:
+    """The "cite this" texts (resource, dataset), from the release's own description."""
+    dataset = common.iris().dataset
+    graph = around(release.store, [dataset], common.iris(), hops=1)
+    facts = dataset_facts(graph, dataset, lang(), common.friendly_outside_name)
+    words = {key: common.t_(f"cite_{key}") for key in ("in", "release", "data_set")}
+    words["licence"] = common.t_("licence")
+    return {
+        "resource": cite_resource(facts, title, str(iri), kind_one(kind, lang()), words),
+        "dataset": cite_dataset(facts, words),
+    }
+
+
 def resource_page(release, iri: URIRef, description: Graph) -> str:
     language = lang()
     graph = for_page(release.store, description, [iri], common.iris())
@@ -267,9 +292,18 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
         for t in sorted(description.objects(iri, RDF.type), key=str)
     ]
     path = "doc/" + str(iri)[len(common.iris().base) + 3 :]
+    kind = path.split("/")[1]
     map_layout = None
     if (iri, GEO.lat, None) in description:
         map_layout = layout(province_points(graph, [iri], language))
+    context = page_context(release, graph, iri, path)
+    trail = breadcrumbs(kind, title, title_lang)
+    embedded = json.loads(context["embedded_jsonld"])
+    embedded["mainEntityOfPage"] = breadcrumb_page(
+        common.absolute(site_href(path, keep_lang=False)),
+        [(c["text"], common.absolute(c["href"] or site_href(path))) for c in trail],
+    )
+    context["embedded_jsonld"] = script_json(embedded)
     return render_template(
         "resource.html",
         iri=str(iri),
@@ -277,6 +311,15 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
         title_lang=title_lang,
         other_title=other_title if other_title != title else None,
         other_title_lang=other_lang,
+        kind={"text": kind_one(kind, language), "href": site_href(f"browse/{kind}/")},
+        breadcrumbs=trail,
+        names=resource_facts.names(description, iri),
+        in_network=resource_facts.in_network(release.store, graph, description, iri, language),
+        network_scope=resource_facts.network_scope(release.store, description, iri, language)
+        if kind == "organization"
+        else None,
+        facts=resource_facts.plain_facts(graph, description, iri, language),
+        cite=citations(release, iri, title, kind),
         types=types,
         rows=common.rows(graph, description, iri, language),
         incoming=common.incoming_rows(graph, description, iri, language),
@@ -284,7 +327,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
         partners=partner_sections(release, graph, iri, language),
         map=map_layout,
         page_description=page_description(graph, iri, title, path),
-        **page_context(release, graph, iri, path),
+        **context,
     )
 
 
