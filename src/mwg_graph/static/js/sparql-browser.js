@@ -43,6 +43,7 @@
     } else if (message.type === "started" && pending && message.id === pending.id) {
       timer = setTimeout(timeUp, config.timeout * 1000);
     } else if (message.type === "answer" && pending && message.id === pending.id) {
+      if (message.restart) restart();
       finish(message);
     }
   }

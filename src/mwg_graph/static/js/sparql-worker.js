@@ -5,7 +5,8 @@
  * starts a fresh one. Messages in: {type: "load", dumps: [{url, format}], prologue, baseIri}
  * once, then {type: "query", id, query, maxRows}. Messages out: {type: "ready"} or
  * {type: "failed", message} after loading, {type: "started", id} when a query begins to run (the
- * time limit counts from then), and {type: "answer", id, status, mediaType, text, truncated}.
+ * time limit counts from then), and {type: "answer", id, status, mediaType, text, truncated,
+ * restart} (restart: the engine trapped, and the page replaces this worker).
  * The data are the release's own dumps from this site (the default graph from mwg.nt, the partner
  * graphs from partners.nq); nothing is fetched from anywhere else. */
 import init, { Store } from "../vendor/oxigraph/web.js";
@@ -52,6 +53,10 @@ function answer(message) {
       use_default_graph_as_union: false
     });
   } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      // A trap leaves the engine in no state to go on: the page replaces this worker.
+      return { status: 500, mediaType: "text/plain", restart: true, text: "The query stopped the engine: " + error.message };
+    }
     const words = withoutPrologueLine(String(error && error.message || error));
     return {
       status: 400,
