@@ -25,6 +25,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from werkzeug.datastructures import MultiDict
 
 from ..app import get_release, get_settings
+from ..config import Settings
 from ..formats import RDF_FORMATS, negotiate, rdf_format_by_media_type
 from ..namespaces import Iris
 from ..overload import query_slot
@@ -232,30 +233,33 @@ def _named_graphs(extra_data: str) -> list[str]:
     return sorted(n.value for n in names if isinstance(n, NamedNode))
 
 
-def _page(query: str | None, asked: QueryRequest | None = None) -> Response:
-    """The query page, in the request's language; with a query, its results already in it.
+# The editor's query before the reader writes one (the members, in both languages).
+DEFAULT_QUERY = """SELECT ?member ?nameTh ?nameEn WHERE {
+  organization:mwg org:hasMember ?member .
+  ?member skos:prefLabel ?nameEn .
+  FILTER(lang(?nameEn) = "en")
+  OPTIONAL { ?member skos:prefLabel ?nameTh . FILTER(lang(?nameTh) = "th") }
+}
+ORDER BY ?nameEn
+"""
 
-    The server runs the query for the page (as JSON, through the same service, cache and limits as
-    any client), so a shared ``/sparql?query=…`` link shows its results even without JavaScript; the
-    script then takes over the table (sorting, downloads).
-    """
-    settings = get_settings()
-    language = lang()
+
+def prologue_of(settings: Settings) -> str:
+    """The PREFIX lines the endpoint supplies (one per line), as the page lists them."""
     prefixes = Iris(settings.base_iri).prefixes()
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
-    examples = load_examples()
-    page_words = words(language)
-    config = {
-        "endpoint": request.script_root + "/sparql",
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+
+
+def page_config(settings: Settings, language: str) -> dict:
+    """What the page's script needs on the server's page and the static site's alike."""
+    return {
         "baseIri": settings.base_iri,
         "siteRoot": (settings.public_url.rstrip("/") + "/") if settings.public_url else "/",
-        "prologue": prologue,
-        "query": query,
+        "prologue": prologue_of(settings),
         "lang": language,
-        "langFixed": lang_fixed(),
         "timeout": settings.query_timeout,
         "maxRows": settings.max_rows,
-        "words": page_words,
+        "words": words(language),
         "vendor": {
             "script": url_for("static", filename="vendor/yasgui/yasgui.min.js"),
             "style": url_for("static", filename="vendor/yasgui/yasgui.min.css"),
@@ -267,18 +271,40 @@ def _page(query: str | None, asked: QueryRequest | None = None) -> Response:
                 "description": e.description_in(language),
                 "query": e.query,
             }
-            for e in examples
+            for e in load_examples()
         ],
+    }
+
+
+def config_json(config: dict) -> str:
+    """The configuration as the page's JSON block holds it (no ``<``: it cannot end the block)."""
+    return json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _page(query: str | None, asked: QueryRequest | None = None) -> Response:
+    """The query page, in the request's language; with a query, its results already in it.
+
+    The server runs the query for the page (as JSON, through the same service, cache and limits as
+    any client), so a shared ``/sparql?query=…`` link shows its results even without JavaScript; the
+    script then takes over the table (sorting, downloads).
+    """
+    settings = get_settings()
+    language = lang()
+    config = page_config(settings, language) | {
+        "endpoint": request.script_root + "/sparql",
+        "query": query,
+        "langFixed": lang_fixed(),
     }
     html = render_template(
         "sparql.html",
-        examples=examples,
-        config_json=json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"),
+        examples=load_examples(),
+        config_json=config_json(config),
         settings=settings,
-        w=page_words,
+        w=config["words"],
         query=query,
-        prologue=prologue,
-        prefix_count=len(prefixes),
+        default_query=DEFAULT_QUERY,
+        prologue=config["prologue"],
+        prefix_count=len(Iris(settings.base_iri).prefixes()),
         shown=_shown_results(query, asked) if query is not None else None,
     )
     response = Response(html, 200, content_type="text/html; charset=utf-8")

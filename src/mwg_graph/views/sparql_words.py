@@ -50,6 +50,35 @@ WORDS: dict[str, dict[str, str]] = {
     "graph": {"th": "ผลลัพธ์เป็นกราฟ RDF", "en": "Graph result"},
     "error": {"th": "ข้อผิดพลาด {n}", "en": "Error {n}"},
     "failed": {"th": "ส่งคำค้นไม่สำเร็จ: {n}", "en": "The request failed: {n}"},
+    # The exported static site's page (mwg_graph.browser_sparql), where queries run in the browser.
+    "in_browser": {
+        "th": "หน้านี้เรียกใช้คำค้นในเบราว์เซอร์ของคุณเอง ด้วย Oxigraph (WebAssembly) "
+        "กับไฟล์ข้อมูลของรุ่นที่เผยแพร่บนเว็บไซต์นี้ ไม่มีการส่งคำค้นไปยังเซิร์ฟเวอร์ใด "
+        "และข้อมูลไม่มีวันถูกแก้ไข คำค้นแต่ละครั้งใช้เวลาได้ไม่เกิน {s} วินาที "
+        "และแสดงผลลัพธ์ไม่เกิน {max} แถว คำนำหน้า (prefix) ของกราฟเติมให้เอง",
+        "en": "This page runs your query in your own browser, with Oxigraph (WebAssembly), on "
+        "the data files of the release published on this site: no query is sent to any server, "
+        "and the data are never changed. Each query may run {s} s and shows at most {max} rows. "
+        "The graph's prefixes are filled in for you.",
+    },
+    "needs_script": {
+        "th": "หน้านี้ต้องใช้ JavaScript เพื่อเรียกใช้คำค้น หากไม่มี JavaScript "
+        "ดาวน์โหลดข้อมูลไปใช้กับโปรแกรม SPARQL ของคุณเองได้",
+        "en": "This page needs JavaScript to run queries. Without it, download the data and "
+        "query it with your own SPARQL software.",
+    },
+    "stop": {"th": "หยุดคำค้น", "en": "Stop query"},
+    "stopped": {"th": "หยุดคำค้นแล้ว", "en": "The query was stopped."},
+    "timed_out": {
+        "th": "คำค้นถูกหยุดเมื่อครบ {s} วินาที ซึ่งเป็นเวลาสูงสุดของคำค้นหนึ่งครั้ง "
+        "ลองทำให้คำค้นแคบลง เช่น เพิ่มเงื่อนไขหรือใส่ LIMIT",
+        "en": "The query was stopped after {s} s, the time limit of one query. Make it "
+        "narrower, e.g. with more conditions or a LIMIT.",
+    },
+    "load_failed": {
+        "th": "โหลดข้อมูลของกราฟลงในเบราว์เซอร์ไม่สำเร็จ: {n}",
+        "en": "The graph's data could not be loaded into the browser: {n}",
+    },
     "sorted_up": {"th": "เรียงจากน้อยไปมาก", "en": "sorted ascending"},
     "sorted_down": {"th": "เรียงจากมากไปน้อย", "en": "sorted descending"},
 }

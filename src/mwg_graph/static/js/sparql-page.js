@@ -6,7 +6,11 @@
  * editor (the ~1 MB vendored YASGUI, loaded after the first paint or on first focus, so it never
  * delays the page), sorting by a column (Thai-aware collation) and the CSV for Excel.
  * No inline script (the page's Content-Security-Policy forbids it); configuration and the page's
- * words come from the JSON block #sparql-config. */
+ * words come from the JSON block #sparql-config.
+ * The exported static site's page (config.engine "browser", mwg_graph.browser_sparql) shares this
+ * script: there queries go to window.mwgSparqlInBrowser (sparql-browser.js, Oxigraph in a Web
+ * Worker) instead of the endpoint, every download is made here from the results, a Stop button
+ * ends a running query, and a shared ?query= link runs its query on arrival. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("sparql-config").textContent);
@@ -224,6 +228,55 @@
     return config.endpoint + "?" + new URLSearchParams({ query: query, format: format }).toString();
   }
 
+  // Without an endpoint (the static site), the exact downloads are made here too, as the SPARQL
+  // 1.1 CSV and TSV results formats (https://www.w3.org/TR/sparql11-results-csv-tsv/) and JSON say.
+  var madeUrls = [];
+  function madeHref(text, type) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    madeUrls.push(url);
+    return url;
+  }
+  function exactCsvField(term) {
+    if (!term) return "";
+    var text = term.type === "bnode" ? "_:" + term.value : term.value;
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  var XSD = "http://www.w3.org/2001/XMLSchema#";
+  var TSV_BARE = {};
+  TSV_BARE[XSD + "integer"] = /^[+-]?\d+$/;
+  TSV_BARE[XSD + "decimal"] = /^[+-]?\d*\.\d+$/;
+  TSV_BARE[XSD + "double"] = /^[+-]?(\d+\.\d*|\.?\d+)[eE][+-]?\d+$/;
+  TSV_BARE[XSD + "boolean"] = /^(true|false)$/;
+  function tsvTerm(term) {
+    if (!term) return "";
+    if (term.type === "uri") return "<" + term.value + ">";
+    if (term.type === "bnode") return "_:" + term.value;
+    var bare = TSV_BARE[term.datatype];  // numbers and booleans as Turtle writes them
+    if (bare && bare.test(term.value)) return term.value;
+    var text = '"' + term.value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+      .replace(/\r/g, "\\r").replace(/\t/g, "\\t") + '"';
+    if (term["xml:lang"]) return text + "@" + term["xml:lang"];
+    if (term.datatype && term.datatype !== "http://www.w3.org/2001/XMLSchema#string") return text + "^^<" + term.datatype + ">";
+    return text;
+  }
+  function madeDownloads(data) {
+    madeUrls.forEach(function (url) { URL.revokeObjectURL(url); });
+    madeUrls = [];
+    var vars = data.head.vars;
+    var rows = data.results.bindings;
+    var csv = [vars.join(",")].concat(rows.map(function (b) {
+      return vars.map(function (v) { return exactCsvField(b[v]); }).join(",");
+    }));
+    var tsv = [vars.map(function (v) { return "?" + v; }).join("\t")].concat(rows.map(function (b) {
+      return vars.map(function (v) { return tsvTerm(b[v]); }).join("\t");
+    }));
+    return {
+      csv: madeHref(csv.join("\r\n") + "\r\n", "text/csv;charset=utf-8"),
+      tsv: madeHref(tsv.join("\n") + "\n", "text/tab-separated-values;charset=utf-8"),
+      json: madeHref(JSON.stringify(data), "application/sparql-results+json")
+    };
+  }
+
   // The address bar holds the query after each run, so the page can be bookmarked or shared.
   function remember(query) {
     var params = new URLSearchParams({ query: query });
@@ -235,9 +288,45 @@
     document.getElementById("download-csv").href = spreadsheetCsvHref(data);
     document.getElementById("excel").hidden = false;
     document.getElementById("excel-note").hidden = false;
-    document.getElementById("download-csv-exact").href = downloadHref("csv", query);
-    document.getElementById("download-json").href = downloadHref("json", query);
+    if (inBrowser) {
+      var made = madeDownloads(data);
+      document.getElementById("download-csv-exact").href = made.csv;
+      document.getElementById("download-tsv").href = made.tsv;
+      document.getElementById("download-json").href = made.json;
+    } else {
+      document.getElementById("download-csv-exact").href = downloadHref("csv", query);
+      document.getElementById("download-json").href = downloadHref("json", query);
+    }
     downloads.hidden = false;
+  }
+
+  // How a query is asked: the endpoint (fetch), or the browser's own engine on the static site.
+  // Either way the answer is {status, mediaType, text, truncated}, plus a note for a query the
+  // browser stopped (time limit, Stop button) or could not start.
+  var inBrowser = config.engine === "browser";
+  var stopButton = document.getElementById("stop");
+  function ask(query) {
+    if (inBrowser) return window.mwgSparqlInBrowser.ask(query);
+    return fetch(config.endpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json, text/turtle;q=0.9"
+      },
+      body: new URLSearchParams({ query: query }).toString()
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        return {
+          status: response.status,
+          mediaType: response.headers.get("Content-Type") || "",
+          truncated: Boolean(response.headers.get("MWG-Results-Truncated")),
+          text: text
+        };
+      });
+    });
+  }
+  if (stopButton) {
+    stopButton.addEventListener("click", function () { window.mwgSparqlInBrowser.stop(); });
   }
 
   var running = 0;
@@ -250,22 +339,22 @@
     downloads.hidden = true;
     sortHint.hidden = true;
     say(words.running, "running");
+    if (stopButton) stopButton.hidden = false;
     var started = performance.now();
-    fetch(config.endpoint, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json, text/turtle;q=0.9"
-      },
-      body: new URLSearchParams({ query: query }).toString()
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      var truncated = response.headers.get("MWG-Results-Truncated");
-      return response.text().then(function (text) {
+    ask(query).then(function (answer) {
+      var type = answer.mediaType;
+      var truncated = answer.truncated;
+      var text = answer.text;
+      (function () {
         if (ticket !== running) return; // a later run has started
+        if (stopButton) stopButton.hidden = true;
         var took = fill(words.took, { s: ((performance.now() - started) / 1000).toFixed(2) });
-        if (!response.ok) {
-          say(fill(words.error, { n: response.status }) + took, "error");
+        if (answer.note) {
+          say(answer.note, "error");
+          return;
+        }
+        if (answer.status !== 200) {
+          say(fill(words.error, { n: answer.status }) + took, "error");
           var pre = document.createElement("pre");
           pre.className = "sparql-error";
           pre.lang = "en";
@@ -294,12 +383,15 @@
           graph.textContent = text;
           results.appendChild(graph);
         }
-      });
-    }).catch(function (error) { say(fill(words.failed, { n: String(error) }), "error"); });
+      })();
+    }).catch(function (error) {
+      if (stopButton) stopButton.hidden = true;
+      say(fill(words.failed, { n: String(error) }), "error");
+    });
   }
 
   form.addEventListener("submit", function (event) {
-    if (formatSelect.value) { textarea.value = currentQuery(); return; } // a plain GET: a download
+    if (formatSelect && formatSelect.value) { textarea.value = currentQuery(); return; } // a plain GET: a download
     event.preventDefault();
     run();
   });
@@ -312,4 +404,9 @@
     });
   });
   if (config.query) run(); // a shared link: the server has shown the results; make them sortable
+  else if (inBrowser) {
+    // A shared link on the static site: no server has run it, so run it here.
+    var shared = new URLSearchParams(location.search).get("query");
+    if (shared !== null) { setQuery(shared); run(); }
+  }
 })();
