@@ -49,8 +49,8 @@ CURRENT_PROBLEM = "dist/current names no release"
 class ReleaseHolder:
     """Holds the served release; :meth:`refresh` swaps in a newer one when ``dist/current`` moved.
 
-    In the production server a background thread (:meth:`watch`) does the checking, so no request
-    ever waits for a release to load; without it (tests, ``--debug``) :meth:`current` checks inline.
+    In the production server a background thread (:meth:`watch`) loads a new release, so requests
+    rarely wait for one; each request still looks whether ``dist/current`` moved (:meth:`current`).
     A release that cannot be loaded is never swapped in: the old one keeps serving and
     :attr:`problem` says why (``/healthz`` shows it).
     """
@@ -59,39 +59,44 @@ class ReleaseHolder:
         self.settings = settings
         self._lock = threading.Lock()
         self._release: PublishedRelease | None = None
-        self._last_check = 0.0
-        self._watching = False
         self._refused: tuple[Path, int] | None = None  # (folder, its mtime) that failed to load
         self.problem: str | None = None
         self.listeners: list[Callable[[PublishedRelease], None]] = []
 
     def current(self) -> PublishedRelease | None:
+        """The release to answer a request from.
+
+        With ``reload_interval`` > 0, a request that starts after ``dist/current`` moved is
+        answered from the release it names, whichever worker takes it (it waits while that
+        release loads, when the watcher has not loaded it yet): so a client whose requests reach
+        different workers, or replicas behind a load balancer, never sees releases go backwards.
+        Looking costs a ``readlink`` per request. With 0, only SIGHUP swaps (:mod:`serve`).
+        """
         interval = self.settings.reload_interval
-        if self._release is None or (
-            not self._watching and interval > 0 and time.monotonic() - self._last_check > interval
-        ):
+        release = self._release
+        if release is None or (interval > 0 and current_release(self.settings) != release.path):
             self.refresh()
         return self._release
 
     def refresh(self) -> bool:
         """Load ``dist/current`` if it moved. True when a new release was swapped in."""
         with self._lock:
-            self._last_check = time.monotonic()
             path = current_release(self.settings)
             if path is None:
                 release = self._without_current()
-                if release is None:
-                    return False
             elif self._release is not None and self._release.path == path:
                 if self.problem and CURRENT_PROBLEM in self.problem:
                     self.problem = None  # dist/current is back
                 return False
             else:
                 release = self._load_current(path)
-                if release is None:
-                    return False
+            if release is None:
+                return False
+            # Its query processes are ready before any request can take it, so an answer never
+            # comes from one release while its pages come from another.
+            self._notify(release)
+            self._release = release
         log.info("serving release %s", release.version)
-        self._notify(release)
         return True
 
     def _load_current(self, path: Path) -> PublishedRelease | None:
@@ -115,7 +120,6 @@ class ReleaseHolder:
             release = fallback
         if release.path == path:
             self._refused, self.problem = None, None
-        self._release = release
         return release
 
     def _notify(self, release: PublishedRelease) -> None:
@@ -137,12 +141,10 @@ class ReleaseHolder:
             return None
         self.problem = f"{what}; serving the newest release that loads, {release.version}"
         log.error("%s", self.problem)
-        self._release = release
         return release
 
     def watch(self) -> threading.Thread | None:
         """Check ``dist/current`` every ``reload_interval`` seconds in a daemon thread."""
-        self._watching = True
         interval = self.settings.reload_interval
         if interval <= 0:
             return None
