@@ -54,14 +54,16 @@ class Site:
         kwargs.setdefault("timeout", 30)
         return requests.get(self.url + path, **kwargs)
 
+    def rollout_argv(self, version: str, *extra: str) -> list[str]:
+        return ["rollout", version, *self.replica_args, "--releases-dir", str(self.releases),
+                "--upstream-file", str(self.upstream), "--nginx-pid",
+                str(self.folder / "nginx.pid"), "--wait", "30", *extra]  # fmt: skip
+
     def rollout(self, version: str, *extra: str) -> subprocess.CompletedProcess:
         """The real ``mwg-graph rollout`` command, on this site."""
-        return subprocess.run(
-            [sys.executable, "-m", "mwg_graph", "rollout", version, *self.replica_args,
-             "--releases-dir", str(self.releases), "--upstream-file", str(self.upstream),
-             "--nginx-pid", str(self.folder / "nginx.pid"), "--wait", "30", *extra],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        return subprocess.run([sys.executable, "-m", "mwg_graph",
+                               *self.rollout_argv(version, *extra)],
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
 
     def as_server(self, settings: Settings) -> RunningServer:
         """The site as the linked-data tests' server (its ``url`` is nginx's)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 import threading
 import time
@@ -18,9 +19,10 @@ import psutil
 import pytest
 import requests
 
+from mwg_graph.cli import main
 from mwg_graph.config import Settings
 
-from .replicas import Site, start_site, stop_site
+from .replicas import Site, copy_release, start_site, stop_site
 
 
 @pytest.fixture(scope="module")
@@ -215,11 +217,33 @@ def test_a_rolling_release_fails_no_request_and_never_goes_backwards(site: Site)
     assert f'"{site.new}"' in site.upstream.read_text()
 
 
-def test_a_rollout_to_a_release_that_does_not_exist_changes_nothing(site: Site) -> None:
-    refused = site.rollout("20000101-00000000")
+def test_a_rollout_to_a_release_that_does_not_exist_changes_nothing(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upstream, serving = site.upstream.read_text(), site.get("/version").json()["release"]
+    assert main(site.rollout_argv("20000101-00000000")) == 1
+    assert "no release 20000101-00000000" in capsys.readouterr().err
+    assert site.upstream.read_text() == upstream
+    assert site.get("/version").json()["release"] == serving
+
+
+def test_a_release_the_replicas_cannot_load_is_rolled_back_and_fails_no_request(site: Site) -> None:
+    broken = "29990202-0b0b0b0b"
+    copy_release(site.releases / site.new, site.releases, broken)
+    shutil.rmtree(site.releases / broken / "store")
+    (site.releases / broken / "store").write_text("not a store")
+    with Clients(site.url) as clients:
+        time.sleep(0.5)
+        refused = site.rollout(broken)
+        time.sleep(0.5)
     assert refused.returncode == 1
-    assert "no release 20000101-00000000" in refused.stderr
-    assert site.get("/version").json()["release"] == site.new
+    assert f"release {broken} could not be loaded" in refused.stderr
+    assert clients.failures() == [], clients.failures()[:5]
+    assert {v for a in clients.answers.values() for _, _, v in a} == {site.new}
+    assert all(r.get("/version").json()["release"] == site.new for r in site.replicas)
+    upstream = site.upstream.read_text()
+    assert f'"{site.new}"' in upstream
+    assert all(arg.split("=")[0] in upstream for arg in site.replica_args[1::2])
 
 
 # ---- one replica killed --------------------------------------------------------------------------

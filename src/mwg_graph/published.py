@@ -85,8 +85,8 @@ class ReleaseHolder:
             if path is None:
                 release = self._without_current()
             elif self._release is not None and self._release.path == path:
-                if self.problem and CURRENT_PROBLEM in self.problem:
-                    self.problem = None  # dist/current is back
+                if self.problem and (CURRENT_PROBLEM in self.problem or self._refused):
+                    self._refused, self.problem = None, None  # dist/current is back on it
                 return False
             else:
                 release = self._load_current(path)

@@ -106,12 +106,15 @@ def healthz(address: str, host: str | None, timeout: float = 5) -> dict | None:
 
 
 def wait_ready(replica: Replica, version: str, host: str | None, seconds: float) -> None:
-    """Until the replica answers ``/healthz`` ready on ``version``."""
+    """Wait until the replica answers ``/healthz`` ready on ``version`` (fail when it cannot)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        body = healthz(replica.address, host)
-        if body and body.get("ready") and body.get("version") == version:
+        body = healthz(replica.address, host) or {}
+        if body.get("ready") and body.get("version") == version:
             return
+        refused = [p for p in body.get("problems", []) if f"release {version} could not" in p]
+        if refused:
+            raise RolloutFailed(f"{replica.address}: {refused[0]}")
         time.sleep(0.2)
     raise RolloutFailed(
         f"{replica.address} did not serve {version} within {seconds:g} s: /healthz says "
