@@ -13,7 +13,9 @@ What the server does, and where:
 - workers load the release before they take a request (:func:`worker_app`); a worker that dies is
   started again (``respawn_failed_workers``); its query processes end with it (their watchdog);
 - new releases without a dropped request: every ``reload_interval`` seconds a thread in each worker
-  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`), and ``kill -HUP <server pid>`` makes
+  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`; each request looks too, so none started
+  after the move is answered from the old release: :meth:`ReleaseHolder.current`), and
+  ``kill -HUP <server pid>`` makes
   every worker do so at once: the server counts SIGHUPs in memory its workers share
   (:data:`_sighups`), and a thread in each worker looks at the count. granian's own SIGHUP restarts
   the workers, and a stopping worker closes connections it has accepted but not yet read a request
