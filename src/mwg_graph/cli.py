@@ -161,10 +161,10 @@ def cmd_diff(settings: Settings) -> int:
 
 def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
     from .release import releases_dir
-    from .rollout import Plan, Replica, RolloutFailed, point, rollout, upstream_conf
+    from .rollout import Plan, RolloutFailed, point, replica_from_arg, rollout, upstream_conf
 
     try:
-        replicas = [Replica.parse(text) for text in args.replica]
+        replicas = [replica_from_arg(text) for text in args.replica]
     except ValueError as error:
         print(f"error: --replica {error}", file=sys.stderr)
         return 2

@@ -52,14 +52,14 @@ class Replica:
     address: str  # host:port nginx and the probes reach it at
     dist_dir: Path  # its own dist directory: releases -> the shared ones, current
 
-    @classmethod
-    def parse(cls, text: str) -> Replica:
-        """``host:port=/path/to/its/dist``."""
-        address, sep, folder = text.partition("=")
-        host, colon, port = address.rpartition(":")
-        if not sep or not folder or not colon or not host or not port.isdigit():
-            raise ValueError(f"{text!r}: expected host:port=/path/to/its/dist")
-        return cls(address, Path(folder))
+
+def replica_from_arg(text: str) -> Replica:
+    """``host:port=/path/to/its/dist``, as ``--replica`` takes it."""
+    address, sep, folder = text.partition("=")
+    host, colon, port = address.rpartition(":")
+    if not sep or not folder or not colon or not host or not port.isdigit():
+        raise ValueError(f"{text!r}: expected host:port=/path/to/its/dist")
+    return Replica(address, Path(folder))
 
 
 def upstream_conf(replicas: Sequence[Replica], release: str) -> str:
