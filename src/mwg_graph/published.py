@@ -83,22 +83,27 @@ class ReleaseHolder:
     def refresh(self) -> bool:
         """Load ``dist/current`` if it moved. True when a new release was swapped in."""
         with self._lock:
-            self._link = _read_link(self.settings)
-            path = current_release(self.settings)
-            if path is None:
-                release = self._without_current()
-            elif self._release is not None and self._release.path == path:
-                if self.problem and (CURRENT_PROBLEM in self.problem or self._refused):
-                    self._refused, self.problem = None, None  # dist/current is back on it
-                return False
-            else:
-                release = self._load_current(path)
-            if release is None:
-                return False
-            # Its query processes are ready before any request can take it, so an answer never
-            # comes from one release while its pages come from another.
-            self._notify(release)
-            self._release = release
+            # Recorded only once the release it names is served (the finally below): a request
+            # that sees the new link must find the new release, not the one still loading.
+            link = _read_link(self.settings)
+            try:
+                path = current_release(self.settings)
+                if path is None:
+                    release = self._without_current()
+                elif self._release is not None and self._release.path == path:
+                    if self.problem and (CURRENT_PROBLEM in self.problem or self._refused):
+                        self._refused, self.problem = None, None  # dist/current is back on it
+                    return False
+                else:
+                    release = self._load_current(path)
+                if release is None:
+                    return False
+                # Its query processes are ready before any request can take it, so an answer never
+                # comes from one release while its pages come from another.
+                self._notify(release)
+                self._release = release
+            finally:
+                self._link = link
         log.info("serving release %s", release.version)
         return True
 
