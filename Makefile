@@ -26,16 +26,17 @@ validate: $(STAMP) ## check data/ against the SHACL shapes
 	$(BIN)/mwg-graph validate
 
 # Debian packages the tests and benchmarks use: chromium (browser tests), strace (the test that no
-# server or build process opens an outside connection), wrk (HTTP load in bench/).
-SYSTEM_TOOLS := chromium strace wrk
+# server or build process opens an outside connection), wrk (HTTP load in bench/), nginx (the
+# load balancer of hosting/nginx in front of two replicas, tests/test_replicas.py).
+SYSTEM_TOOLS := chromium strace wrk nginx
 # Apache Jena's SHACL engine (Debian 12's jars), run by tests/test_shacl_engines.py as a single Java
 # source file, which needs the JDK's compiler module: hence a JDK, not a JRE.
 JENA_PACKAGE := libapache-jena-java
 JENA_VERSION := 4.5.0-2
 
-system-packages: ## install Debian's chromium, strace, wrk and Jena (with Java) when missing
+system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
-	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	  command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  echo "installing:$$missing"; \

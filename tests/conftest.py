@@ -84,9 +84,13 @@ class RunningServer:
 
 
 def start_server(
-    settings: Settings, log: Path, extra_env: dict[str, str] | None = None, timeout: float = 60
+    settings: Settings,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 60,
+    port: int | None = None,
 ) -> RunningServer:
-    port = free_port()
+    port = port or free_port()
     settings = replace(settings, port=port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
     env |= {
@@ -141,6 +145,28 @@ def server(
     running = start_server(built_settings, log)
     yield running
     stop_server(running)
+
+
+# What the linked-data tests (tests/test_linked_data_*.py) run against: each target names the
+# fixture that starts it. Their tests take ``linked_data_server`` and run once per target.
+LINKED_DATA_TARGETS = {"serve": "server", "replicas": "replicas_server"}
+
+
+@pytest.fixture(scope="session", params=list(LINKED_DATA_TARGETS))
+def linked_data_server(request: pytest.FixtureRequest) -> RunningServer:
+    return request.getfixturevalue(LINKED_DATA_TARGETS[request.param])
+
+
+@pytest.fixture(scope="session")
+def replicas_server(
+    built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """Two replicas behind the shipped nginx load balancer (tests/replicas.py), as one server."""
+    from .replicas import start_site, stop_site
+
+    site = start_site(built_settings, tmp_path_factory.mktemp("replicas-ld"))
+    yield site.as_server(built_settings)
+    stop_site(site)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ Nothing happens at import time; tests and the production server both call :func:
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from .config import Settings, from_env
 from .published import PublishedRelease, ReleaseHolder
@@ -35,5 +35,11 @@ def get_settings() -> Settings:
 
 
 def get_release() -> PublishedRelease | None:
-    """The release this request uses; take it once per request."""
-    return current_app.extensions["mwg_releases"].current()
+    """The release this request uses: taken once, so every part of one answer is from one release.
+
+    Its version goes out in the ``MWG-Release`` header (:mod:`mwg_graph.http`), which is how a
+    client, a load balancer or a test tells which release answered.
+    """
+    if "mwg_request_release" not in g:
+        g.mwg_request_release = current_app.extensions["mwg_releases"].current()
+    return g.mwg_request_release

@@ -51,13 +51,65 @@ def make_parser() -> argparse.ArgumentParser:
         build_only,
     )
     _add_setting_flags(commands.add_parser("serve", help="serve the latest valid release"))
+    _add_rollout_arguments(
+        commands.add_parser(
+            "rollout", help="move replicas behind nginx to a release, half at a time"
+        )
+    )
     return parser
+
+
+def _add_rollout_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of one operation, not settings of the server: README "Hosting" explains them."""
+    parser.add_argument("version", help="the release to serve (a folder of dist/releases)")
+    parser.add_argument(
+        "--replica",
+        action="append",
+        required=True,
+        metavar="HOST:PORT=DIST",
+        help="a replica and its own dist directory (give each, in order)",
+    )
+    parser.add_argument(
+        "--upstream-file",
+        type=Path,
+        required=True,
+        help="the file hosting/nginx/mwg-replicas.conf includes (@UPSTREAM@)",
+    )
+    parser.add_argument(
+        "--nginx-pid",
+        type=Path,
+        default=Path("/run/nginx.pid"),
+        help="nginx's pid file [default /run/nginx.pid]",
+    )
+    parser.add_argument(
+        "--releases-dir",
+        type=Path,
+        default=None,
+        help="the shared releases [default: dist/releases of --dist-dir]",
+    )
+    parser.add_argument(
+        "--host-header",
+        default=None,
+        help="the Host the replicas answer for (their --allowed-hosts)",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=60.0, help="seconds each step may take [default 60]"
+    )
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="first setup: point every replica at the release and write the "
+        "upstream file, touching no running process",
+    )
+    _add_setting_flags(parser, ["dist_dir"])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     overrides = {name: getattr(args, name, None) for name in setting_names()}
     settings = from_env(**overrides)
+    if args.command == "rollout":
+        return cmd_rollout(settings, args)
     handler = {"build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "serve": cmd_serve}
     return handler[args.command](settings)
 
@@ -104,6 +156,31 @@ def cmd_diff(settings: Settings) -> int:
         return 1
     version = read_release_info(release)["version"]
     print(diff_against_release(release, content).text(version))
+    return 0
+
+
+def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
+    from .release import releases_dir
+    from .rollout import Plan, RolloutFailed, point, replica_from_arg, rollout, upstream_conf
+
+    try:
+        replicas = [replica_from_arg(text) for text in args.replica]
+    except ValueError as error:
+        print(f"error: --replica {error}", file=sys.stderr)
+        return 2
+    plan = Plan(replicas, args.releases_dir or releases_dir(settings), args.upstream_file,
+                args.nginx_pid, args.host_header, args.wait)  # fmt: skip
+    try:
+        if args.init:
+            for replica in replicas:
+                point(replica, plan.releases, args.version)
+            plan.upstream_file.write_text(upstream_conf(replicas, args.version), encoding="utf-8")
+            print(f"{len(replicas)} replicas point at {args.version}; {args.upstream_file} written")
+        else:
+            rollout(plan, args.version)
+    except (RolloutFailed, OSError) as error:
+        print(f"rollout stopped: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

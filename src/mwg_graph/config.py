@@ -96,8 +96,14 @@ class Settings:
     client_share: float = _setting(
         1.0,
         "Share of a server worker's query slots one client address may hold at once (e.g. 0.5; "
-        "1 = no per-address limit, right behind a reverse proxy).",
+        "1 = no per-address limit). Behind a reverse proxy, set `--trusted-proxies` first.",
         float,
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "Comma-separated addresses of the reverse proxies in front of this server; only from "
+        "them is `X-Forwarded-For` believed (its last address is the client, for the access log "
+        "and `--client-share`). Empty = the header is ignored.",
     )
     max_body_bytes: int = _setting(
         1_000_000, "Largest request body accepted, in bytes (larger: 413).", int

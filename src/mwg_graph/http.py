@@ -14,6 +14,7 @@ for every response of the linked-data areas of the site (documents, pages, downl
   ``Vary: Accept-Encoding``.
 - ``Access-Control-Allow-Origin: *`` on every response (the data is public and read-only), with the
   headers a page script needs exposed.
+- ``MWG-Release``: the version of the release the answer was made from (any answer that used one).
 - ``HEAD`` is answered by Flask from the ``GET`` view; this hook treats both alike.
 """
 
@@ -45,7 +46,8 @@ GZIP_MIN_BYTES = 512
 SHORT_CACHE = "public, max-age=300"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 STATIC_CACHE = "public, max-age=3600"
-EXPOSED = "ETag, Last-Modified, Link, Content-Location, Content-Language, Vary"
+RELEASE_HEADER = "MWG-Release"  # the version of the release an answer was made from
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Content-Language, Vary, MWG-Release"
 
 _gzip_lock = threading.Lock()
 _gzip_cache: dict[str, bytes] = {}
@@ -135,6 +137,9 @@ def _applies() -> bool:
 
 
 def after_request(response: Response) -> Response:
+    served = g.get("mwg_request_release")
+    if served is not None:
+        response.headers[RELEASE_HEADER] = served.version
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
     response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED)
     if request.method == "OPTIONS":

@@ -15,7 +15,8 @@ and hands bodies to Python as they arrive; it enforces no request-line or header
   no query slot: pages, ``/version`` and GET queries keep answering. (Waiting was unbounded once:
   64 slow bodies then kept every thread waiting for a slot, and ``/version`` took 1–4 s.)
   A declared body over ``max_body_bytes`` is not read here: the app answers 413 (``security.py``);
-- one access-log line per request on standard output (client, request line, status, bytes, ms).
+- one access-log line per request on standard output (client, request line, status, bytes, ms);
+  the client named by a trusted proxy's ``X-Forwarded-For`` (:mod:`mwg_graph.forwarded`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from .config import Settings
+from .forwarded import trusted_proxies, use_forwarded_client
 from .security import COMMON_HEADERS
 
 MAX_FIELD_BYTES = 8190
@@ -92,9 +94,11 @@ class RequestLimits:
         self.body_timeout = settings.body_timeout
         self.body_slots = threading.BoundedSemaphore(max(1, settings.threads // 4))
         self.body_waiting = threading.BoundedSemaphore(max(1, settings.threads // 4))
+        self.proxies = trusted_proxies(settings)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
+        use_forwarded_client(environ, self.proxies)  # before the log line and the query gate
         status = ["-"]
 
         def recording_start_response(line, headers, exc_info=None):

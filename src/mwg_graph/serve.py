@@ -13,13 +13,14 @@ What the server does, and where:
 - workers load the release before they take a request (:func:`worker_app`); a worker that dies is
   started again (``respawn_failed_workers``); its query processes end with it (their watchdog);
 - new releases without a dropped request: every ``reload_interval`` seconds a thread in each worker
-  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`), and ``kill -HUP <server pid>`` makes
-  every worker do so at once: the server counts SIGHUPs in memory its workers share
-  (:data:`_sighups`), and a thread in each worker looks at the count. granian's own SIGHUP restarts
-  the workers, and a stopping worker closes connections it has accepted but not yet read a request
-  from: a client could see its connection dropped. Swapping in place drops nothing (a code upgrade
-  needs a restart). (A signal to each worker does not work: Python runs a handler only when the
-  main thread runs Python code, and a granian worker's main thread sleeps until it stops.);
+  looks at ``dist/current`` (:meth:`ReleaseHolder.watch`; each request looks too, so none started
+  after the move is answered from the old release: :meth:`ReleaseHolder.current`), and ``kill -HUP
+  <server pid>`` makes every worker do so at once: the server counts SIGHUPs in memory its workers
+  share (:data:`_sighups`), and a thread in each worker looks at the count. granian's own SIGHUP
+  restarts the workers, and a stopping worker closes connections it has accepted but not yet read a
+  request from: a client could see its connection dropped. Swapping in place drops nothing (a code
+  upgrade needs a restart). (A signal to each worker does not work: Python runs a handler only when
+  the main thread runs Python code, and a granian worker's main thread sleeps until it stops.);
 - request-line, header and body limits, slow bodies and the access log (client, request line,
   status, bytes, milliseconds): :mod:`mwg_graph.request_limits`, whatever the server;
 - ``SIGTERM``/``SIGINT``: workers finish their requests (at most :data:`GRACEFUL_TIMEOUT` s).

@@ -42,7 +42,8 @@ from .sparql_words import words
 bp = Blueprint("sparql", __name__)
 
 EXPOSED = (
-    "MWG-Results-Truncated, MWG-Max-Rows, MWG-Max-Result-Bytes, Content-Type, Content-Disposition"
+    "MWG-Results-Truncated, MWG-Max-Rows, MWG-Max-Result-Bytes, MWG-Release, Content-Type, "
+    "Content-Disposition"
 )
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
