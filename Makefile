@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test build validate lint bench clean system-packages node-packages
+.PHONY: help run test build validate lint bench screenshots clean system-packages node-packages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ system-packages: ## install Debian's chromium, strace, wrk and Jena (with Java) 
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless; }
 
-# JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
+# JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl, Lighthouse), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and
 # npm come from Debian when missing.
 JS_STAMP := tests/js/node_modules/.package-lock.json
@@ -71,6 +71,9 @@ lint: $(STAMP) ## ruff check + format check
 
 bench: $(STAMP) system-packages ## run the benchmarks and rewrite BENCHMARKS.md
 	$(BIN)/python -m bench
+
+screenshots: $(STAMP) system-packages ## photograph each page kind (Thai, English) into docs/screenshots/
+	$(BIN)/python -m tools.screenshots
 
 clean: ## remove the virtualenv and dist/
 	rm -rf $(VENV) dist
