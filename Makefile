@@ -62,14 +62,14 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(JS_STAMP)
 
 test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff check + format check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
-bench: $(STAMP) system-packages ## run the benchmarks and rewrite BENCHMARKS.md
+bench: $(STAMP) system-packages node-packages ## run the benchmarks and rewrite BENCHMARKS.md
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP) system-packages ## photograph each page kind (Thai, English) into docs/screenshots/
