@@ -4,16 +4,20 @@
 
 Builds a release of ``data/`` into a temporary folder, starts ``mwg-graph serve`` on a free
 loopback port and photographs the first screen of each page with Debian's headless Chromium (the
-tests' browser): every kind at desktop size (1280×800), three at phone size (390×844). The files
-in ``docs/screenshots/`` are replaced. Deterministic: the release is stamped with the time of the
-last commit that changed the data (not the clock), the page has finished loading and its fonts are
-in, animations are off, and each PNG is reduced to 256 colours (Pillow's median cut, no dither).
+tests' browser): every kind at desktop size (1280×800), three at phone size (390×844), shown as
+from ``http://127.0.0.1:5000`` (the address ``make run`` serves on). The files in
+``docs/screenshots/`` are replaced. Deterministic: the release is stamped with the time of the
+last commit that changed the data (not the clock), Python's hash seed is fixed (the dumps' order,
+hence the sums the downloads page shows, depend on it), the page has finished loading and its
+fonts are in, animations are off, the query page's timing is left out, and each PNG is reduced to
+256 colours (Pillow's median cut, no dither).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import subprocess
 import sys
 import tempfile
@@ -96,16 +100,19 @@ def shoot(browser, server: str, path: str, viewport: dict[str, int], phone: bool
     page.goto(SHOWN + path)
     page.wait_for_load_state("networkidle")
     page.evaluate("document.fonts.ready.then(() => true)")
+    clip = None
     if "/sparql?query=" in path:  # the results (their table), not only the query
         page.wait_for_selector("table.sparql-results th button")
-        if (
-            not phone
-        ):  # the table and the line above it; not the status, which says how long it took
-            page.evaluate(
-                "document.querySelector('table.sparql-results').scrollIntoView({block: 'start'});"
-                "window.scrollBy(0, -60)"
+        if not phone:  # from the line above the table: not the status, which says how long it took
+            top, height = page.evaluate(
+                "[document.querySelector('table.sparql-results').getBoundingClientRect().top"
+                " + window.scrollY - 60, document.documentElement.scrollHeight]"
             )
-    png = page.screenshot(animations="disabled", caret="hide")
+            clip = {"x": 0, "y": top, "width": viewport["width"],
+                    "height": min(viewport["height"], height - top)}  # fmt: skip
+    png = page.screenshot(
+        animations="disabled", caret="hide", full_page=clip is not None, clip=clip
+    )
     context.close()
     return png
 
@@ -147,4 +154,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # The release's dumps (and so the SHA-256 sums the downloads page shows) are written in
+        # set order, which Python's string hashing changes from process to process: fix it.
+        os.execve(sys.executable, [sys.executable, "-m", "tools.screenshots", *sys.argv[1:]],
+                  {**os.environ, "PYTHONHASHSEED": "0"})  # fmt: skip
     sys.exit(main())
