@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test build validate lint bench clean system-packages node-packages
+.PHONY: help run test build validate lint bench screenshots clean system-packages node-packages
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless; }
 
-# JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
+# JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl, Lighthouse), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and
 # npm come from Debian when missing.
 JS_STAMP := tests/js/node_modules/.package-lock.json
@@ -63,15 +63,18 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(JS_STAMP)
 
 test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff check + format check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
-bench: $(STAMP) system-packages ## run the benchmarks and rewrite BENCHMARKS.md
+bench: $(STAMP) system-packages node-packages ## run the benchmarks and rewrite BENCHMARKS.md
 	$(BIN)/python -m bench
+
+screenshots: $(STAMP) system-packages ## photograph each page kind (Thai, English) into docs/screenshots/
+	$(BIN)/python -m tools.screenshots
 
 clean: ## remove the virtualenv and dist/
 	rm -rf $(VENV) dist

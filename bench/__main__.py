@@ -14,6 +14,7 @@ BENCHES = {
     "server": "bench.server_bench",
     "search": "bench.search_bench",
     "servers": "bench.servers",
+    "lighthouse": "bench.lighthouse_bench",
 }
 
 

@@ -123,3 +123,21 @@ def test_versioned_downloads_are_immutable(linked_data_server, release_info):
     response = linked_data_server.get(f"/downloads/{release_info['version']}/mwg.ttl")
     assert "immutable" in response.headers["Cache-Control"]
     assert "immutable" not in linked_data_server.get("/downloads/mwg.ttl").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/sparql?lang=th", "/search?q=HRDF&lang=en", "/link?lang=th"])
+def test_every_html_page_is_sent_gzipped(server, path):
+    """Pages outside the linked-data areas too (the query page is ~70 kB of HTML): same page,
+    fewer bytes, and a cache told that the encoding varies."""
+    html = {"Accept": "text/html"}
+    plain = server.get(path, headers=html | {"Accept-Encoding": "identity"})
+    raw = requests.get(
+        server.url + path, headers=html | {"Accept-Encoding": "gzip"}, stream=True, timeout=30
+    )
+    assert plain.status_code == raw.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert raw.headers["Content-Encoding"] == "gzip"
+    assert "accept-encoding" in raw.headers["Vary"].lower()
+    packed = raw.raw.read()
+    assert len(packed) < len(plain.content) / 2
+    assert gzip.decompress(packed) == plain.content

@@ -51,6 +51,7 @@ IRI_QUERY = "SELECT ?x WHERE { VALUES ?x { " + " ".join(f"<{iri}>" for iri, _ in
 
 def run_on_page(page, url: str, query: str) -> None:
     page.goto(url + "/sparql")
+    page.focus("#query")  # the YASQE editor is loaded when the reader reaches for the query box
     page.wait_for_selector(".CodeMirror")
     page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
     page.click("#run")

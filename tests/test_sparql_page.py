@@ -17,7 +17,8 @@ def test_run_an_example_and_see_the_table(server, browser):
     response = page.goto(server.url + "/sparql")
     assert response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    page.wait_for_selector(".CodeMirror")  # the YASQE editor is up, loaded after the first paint
+    page.focus("#query")  # the YASQE editor is loaded when the reader reaches for the query box
+    page.wait_for_selector(".CodeMirror")
     start = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert start.startswith("SELECT") and "PREFIX" not in start  # the server supplies prefixes
     page.click("a.example[data-example='02-strategies']")
@@ -40,6 +41,7 @@ def test_run_an_example_and_see_the_table(server, browser):
 def test_errors_are_shown(server, browser):
     page = browser.new_page()
     page.goto(server.url + "/sparql")
+    page.focus("#query")  # the YASQE editor is loaded when the reader reaches for the query box
     page.wait_for_selector(".CodeMirror")
     page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT * WHERE {')")
     page.click("#run")

@@ -3,6 +3,7 @@ site, and the skip link is the first Tab stop (issue 11 items 5, 6)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,6 +33,41 @@ def test_thai_font_is_served_here_and_used(server, watched, lang):  # noqa: F811
     origin = urlsplit(server.url).netloc
     assert [u for u in requested if urlsplit(u).netloc != origin] == []
     assert watched.errors == []
+
+
+def fonts_drawing(page, selector: str) -> set[str]:
+    """The fonts Chromium really drew an element's text with (DevTools protocol), whatever the
+    style sheet asks for: a Thai letter drawn by a font without Thai glyphs shows as a box."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {f["familyName"] for f in used}
+
+
+@pytest.mark.parametrize(
+    ("path", "selector", "words"),
+    [
+        ("/?lang=th", "form.site-search button", "search"),  # on every page, in the header
+        ("/sparql?lang=th", "#run", "run"),  # the query page's own button
+    ],
+)
+def test_thai_on_buttons_is_drawn_with_the_thai_font(server, watched, path, selector, words):  # noqa: F811
+    """Form controls do not inherit the page's font by default: the Thai on our buttons was drawn
+    by the system's fonts (boxes on this machine, which has no Thai font of its own)."""
+    from mwg_graph.views.sparql_words import WORDS
+
+    page = watched.page
+    page.goto(server.url + path)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    thai = page.inner_text(selector)
+    assert re.search("[\u0e01-\u0e5b]", thai), thai  # the button says it in Thai
+    if words == "run":
+        assert thai == WORDS["run"]["th"]
+    assert "Noto Sans Thai" in fonts_drawing(page, selector)
 
 
 @pytest.mark.parametrize(

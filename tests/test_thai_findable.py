@@ -214,6 +214,46 @@ def test_robots_points_at_the_sitemap(server):
     assert f"Sitemap: {server.url}/sitemap.xml" in lines
 
 
+def robots_allows(rules: list[tuple[str, str]], path: str) -> bool:
+    """RFC 9309 §2.2.2: the longest matching rule wins, ``Allow`` on a tie; ``*`` and ``$``."""
+
+    def pattern(rule: str) -> re.Pattern[str]:
+        anchored = rule.endswith("$")
+        body = ".*".join(re.escape(part) for part in rule.rstrip("$").split("*"))
+        return re.compile(body + ("$" if anchored else ""))
+
+    matching = [(len(rule), kind == "allow") for kind, rule in rules if pattern(rule).match(path)]
+    return max(matching, default=(0, True))[1]
+
+
+def test_robots_lets_the_query_page_in_and_keeps_queries_out(server):
+    rules = [
+        (kind.strip().lower(), rule.strip())
+        for kind, _, rule in (
+            line.partition(":") for line in server.get("/robots.txt").text.splitlines()
+        )
+        if kind.strip().lower() in ("allow", "disallow")
+    ]
+    for lang in ("th", "en"):  # the query page's canonical address, listed in the sitemap
+        assert robots_allows(rules, f"/sparql?lang={lang}")
+        assert not robots_allows(rules, f"/sparql?lang={lang}&query=ASK%7B%7D")
+    assert not robots_allows(rules, "/sparql?query=ASK%7B%7D")
+    assert not robots_allows(rules, "/search.json?q=mwg")
+    assert robots_allows(rules, "/doc/organization/hrdf?lang=th")
+
+
+def test_every_page_asks_for_its_fonts_with_the_page(server):
+    """The fonts are preloaded, so they arrive before the first paint and text is laid out once."""
+    css = server.get("/static/css/site.css").text
+    files = set(re.findall(r"url\(\.\./fonts/([^)]+\.woff2)\)", css))
+    for page in ("/", "/sparql", "/doc/organization/hrdf", "/search?q=HRDF"):
+        html = server.get(page, headers=BROWSER).text
+        preloaded = re.findall(
+            r'<link rel="preload" as="font"[^>]*href="/static/fonts/([^"]+)"', html
+        )
+        assert set(preloaded) == files, page
+
+
 def test_fonts_are_served_with_their_licence(server):
     css = server.get("/static/css/site.css").text
     files = re.findall(r"url\(\.\./fonts/([^)]+\.woff2)\)", css)

@@ -72,9 +72,16 @@ def sitemap():
 
 @bp.route("/robots.txt")
 def robots():
-    """Everything may be crawled except the query endpoints, whose answers are endless."""
+    """Everything may be crawled except the query endpoints, whose answers are endless.
+
+    The query page itself (``/sparql?lang=…``, its canonical address) may be crawled: the longest
+    matching rule wins (RFC 9309 §2.2.2), so these two ``Allow`` lines beat ``Disallow: /sparql?``
+    for exactly those addresses, and every ``?query=`` stays out.
+    """
     body = (
         "User-agent: *\n"
+        "Allow: /sparql?lang=th$\n"
+        "Allow: /sparql?lang=en$\n"
         "Disallow: /sparql?\n"
         "Disallow: /search.json\n"
         f"Sitemap: {common.absolute(site_href('sitemap.xml', keep_lang=False))}\n"

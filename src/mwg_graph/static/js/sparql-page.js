@@ -3,8 +3,8 @@
  * The page works without JavaScript (the form GETs /sparql?query=… and the server renders the
  * results). This script adds, in this order: running without reloading (Ctrl/Cmd+Enter too), the
  * query in the address bar after each run (history.replaceState: every state can be shared), the
- * editor (the ~1 MB vendored YASGUI, loaded after the first paint or on first focus, so it never
- * delays the page), sorting by a column (Thai-aware collation) and the CSV for Excel.
+ * editor (the ~1 MB vendored YASGUI, loaded only when the query box is first focused, so it never
+ * delays or blocks the page), sorting by a column (Thai-aware collation) and the CSV for Excel.
  * No inline script (the page's Content-Security-Policy forbids it); configuration and the page's
  * words come from the JSON block #sparql-config.
  * The exported static site's page (config.engine "browser", mwg_graph.browser_sparql) shares this
@@ -93,13 +93,11 @@
     if (hadFocus) editor.focus();
   }
 
+  // Only when the reader reaches for the query box (focus by Tab, click or tap): parsing the bundle
+  // is one long task (~1 s on a slow phone), which would block a reader who only came to look at
+  // examples or results; and a swap the reader asked for does not count as a layout shift.
   textarea.addEventListener("focus", loadEditor);
-  function loadWhenIdle() {
-    if (window.requestIdleCallback) window.requestIdleCallback(loadEditor, { timeout: 2000 });
-    else setTimeout(loadEditor, 200);
-  }
-  if (document.readyState === "complete") loadWhenIdle();
-  else window.addEventListener("load", loadWhenIdle);
+  textarea.addEventListener("pointerdown", loadEditor);
 
   // ---- results ---------------------------------------------------------------------------------
   function link(iri) {
