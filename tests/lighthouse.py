@@ -66,10 +66,10 @@ def run_lighthouse(urls: list[str], timeout: float = 900) -> dict:
     return json.loads(done.stdout)
 
 
-def below_bar(page: dict) -> list[str]:
+def below_bar(page: dict, categories: tuple[str, ...] = CATEGORIES) -> list[str]:
     """One readable line per category under the bar, with the audits that cost it points."""
     lines = []
-    for category in CATEGORIES:
+    for category in categories:
         if page["scores"][category] < BAR:
             audits = [f"{f['audit']} {f['score']} ({f['value']})" for f in page["failing"]
                       if f["category"] == category]  # fmt: skip
