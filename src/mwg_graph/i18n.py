@@ -60,8 +60,14 @@ UI: dict[str, dict[str, str]] = {
     "founded": {"th": "เริ่มประชุมร่วมกัน", "en": "Founded"},
     "acronym": {"th": "ชื่อย่อ", "en": "Acronym"},
     "map_caption": {
-        "th": "ตำแหน่งศูนย์กลางของจังหวัดในพื้นที่การทำงาน (ไม่ใช้แผนที่จากภายนอก)",
-        "en": "Centroids of the working-area provinces (drawn here, no outside map tiles)",
+        "th": "ตำแหน่งศูนย์กลางของจังหวัดในพื้นที่การทำงาน (เส้นขอบประเทศจาก Natural Earth ซึ่งเป็นสาธารณสมบัติ)",
+        "en": "Centroids of the working-area provinces (country outlines: Natural Earth, public "
+        "domain)",
+    },
+    "map_inset": {
+        "th": "กรอบมุมขวาล่างขยายบริเวณกรุงเทพฯ ซึ่งมีหลายจังหวัดอยู่ใกล้กัน",
+        "en": "The frame at the lower right enlarges the Bangkok area, where several provinces "
+        "lie close together.",
     },
     "facts": {"th": "ข้อเท็จจริง", "en": "Facts"},
     "property": {"th": "คุณสมบัติ", "en": "Property"},
