@@ -64,6 +64,11 @@ UI: dict[str, dict[str, str]] = {
         "en": "Centroids of the working-area provinces (country outlines: Natural Earth, public "
         "domain)",
     },
+    "glance": {"th": "เครือข่ายโดยสังเขป", "en": "The network at a glance"},
+    "glance_members": {"th": "องค์กรภาคีหลัก {n} องค์กร", "en": "{n} member organisations"},
+    "glance_themes": {"th": "ประเด็นหลัก {n} ประเด็น", "en": "{n} main issues"},
+    "glance_provinces": {"th": "พื้นที่การทำงาน {n} จังหวัด", "en": "{n} provinces in the working area"},
+    "glance_target_groups": {"th": "กลุ่มเป้าหมาย {n} กลุ่ม", "en": "{n} target populations"},
     "map_inset": {
         "th": "กรอบมุมขวาล่างขยายบริเวณกรุงเทพฯ ซึ่งมีหลายจังหวัดอยู่ใกล้กัน",
         "en": "The frame at the lower right enlarges the Bangkok area, where several provinces "
