@@ -78,6 +78,28 @@ def test_outline_is_thailand():
     assert OUTLINE.stat().st_size < 20_000  # a simplified outline, not megabytes of coordinates
 
 
+def test_crowded_maps_lose_no_province():
+    """More provinces than the map has room for (the first 30 of the reference, most of them round
+    Bangkok; twelve at one spot): each is labelled on the map or listed under it, never dropped,
+    and the labels drawn still do not overlap."""
+    from mwg_graph.svgmap import Point, layout
+
+    with REFERENCE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:30]
+    crowded = [
+        Point(r["name_en_canonical"], float(r["centroid_lat"]), float(r["centroid_lon"]),
+              f"/doc/province/{r['iso3166_2'].lower()}")
+        for r in rows
+    ]  # fmt: skip
+    one_spot = [Point(f"P{i}", 15.0, 100.0, f"/doc/province/p{i}") for i in range(12)]
+    for points in (crowded, one_spot):
+        drawn = layout(points)
+        hrefs = [p.href for p in drawn.places] + [p.href for p in drawn.unplaced]
+        assert sorted(hrefs) == sorted(p.href for p in points)
+        for a, b in combinations([p.chip for p in drawn.places], 2):
+            assert not overlap(a, b)
+
+
 class MapMarkup(HTMLParser):
     """The map figure of a page: its links (href, text), its label chips, and what is hidden."""
 

@@ -86,6 +86,7 @@ class MapLayout:
     places: list[Place]
     inset: Inset | None = None
     chips: list[Box] = field(default_factory=list)
+    unplaced: list[Point] = field(default_factory=list)  # no room left: listed under the map
 
 
 @cache
@@ -312,7 +313,8 @@ def inset_for(points: list[Point], height: float) -> tuple[Inset, float, float] 
 
 
 def layout(points: list[Point]) -> MapLayout:
-    """Where each province's dot and label go; raises ValueError if a label finds no room."""
+    """Where each province's dot and label go. A label that finds no room (never with the 16
+    provinces of the data; possible with many more) is listed under the map instead."""
     height = projection()[4]
     land, neighbours = paths()
     found = inset_for(points, height)
@@ -333,30 +335,33 @@ def layout(points: list[Point]) -> MapLayout:
         near = sum(1 for _, ox, oy, _ in drawn if math.hypot(ox - x, oy - y) < 80)
         return (marker is None, -near, y, x)
 
+    # Greedy, and again with the first label that found no room moved to the front, until every
+    # label has room or a few tries in a row brought no improvement.
     order = sorted(drawn, key=crowd)
-    for _ in range(len(order) * 2):  # greedy; a label that found no room goes first next time
-        try:
-            places, chips = _place_all(order, inset, height)
+    best, stale = None, 0
+    while stale < PATIENCE:
+        places, chips, unplaced = _place_all(order, inset, height)
+        if best is None or len(unplaced) < len(best[2]):
+            best, stale = (places, chips, [order[i][0] for i in unplaced]), 0
+        else:
+            stale += 1
+        if not unplaced:
             break
-        except NoRoom as failed:
-            order.insert(0, order.pop(failed.index))
-    else:
-        raise ValueError("the map's labels found no arrangement without overlaps")
+        order.insert(0, order.pop(unplaced[0]))
+    places, chips, left_over = best or ([], [], [])
     places.sort(key=lambda p: (p.marker or (p.x, p.y))[::-1])  # reading order: north to south
-    return MapLayout(WIDTH, height, land, neighbours, places, inset, chips)
+    return MapLayout(WIDTH, height, land, neighbours, places, inset, chips, left_over)
 
 
-class NoRoom(Exception):
-    def __init__(self, index: int) -> None:
-        super().__init__(f"no room for label {index}")
-        self.index = index
+PATIENCE = 4
 
 
-def _place_all(order: list, inset: Inset | None, height: float) -> tuple[list[Place], list[Box]]:
+def _place_all(order: list, inset: Inset | None, height: float):
+    """Labels placed in ``order``: (places, chips, indexes in ``order`` of those with no room)."""
     placer = Placer(WIDTH, height, [(x, y) for _, x, y, _ in order])
     if inset:
         placer.leaders.append(inset.link)
-    places = []
+    places, unplaced = [], []
     for index, (point, x, y, marker) in enumerate(order):
         width = max(round(text_width(point.label) + 2 * CHIP_PAD, 1), CHIP_HEIGHT)
         if inset is None:
@@ -367,7 +372,8 @@ def _place_all(order: list, inset: Inset | None, height: float) -> tuple[list[Pl
             placer.keep_out = [inset.region, inset.box]
         found = placer.place(x, y, width)
         if found is None:
-            raise NoRoom(index)
+            unplaced.append(index)
+            continue
         chip, leader = found
         places.append(
             Place(
@@ -384,4 +390,4 @@ def _place_all(order: list, inset: Inset | None, height: float) -> tuple[list[Pl
                 marker=marker,
             )
         )
-    return places, list(placer.chips)
+    return places, list(placer.chips), unplaced
