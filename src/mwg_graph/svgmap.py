@@ -33,6 +33,7 @@ CHIP_PAD = 6.0  # left and right of the text
 CHIP_GAP = 2.0  # between two chips
 DOT_RADIUS = 5.0
 EDGE = 2.0  # chips stay this far inside the frame
+DETOUR = 30.0  # how much further out an inset label may go to keep off the magnified map
 
 # The crowded area round Bangkok (degrees) and how much the inset magnifies it.
 INSET_REGION = {"lon_min": 99.75, "lon_max": 100.95, "lat_min": 13.25, "lat_max": 13.95}
@@ -276,14 +277,27 @@ class Placer:
                 return False
         return True
 
-    def place(self, x: float, y: float, width: float) -> tuple[Box, Segment | None] | None:
-        for _, chip, leader in candidates(x, y, width):
-            if self.fits((x, y), chip, leader):
-                self.chips.append(chip)
-                if leader is not None:
-                    self.leaders.append(leader)
-                return chip, leader
-        return None
+    def place(
+        self, x: float, y: float, width: float, rather_not: Box | None = None
+    ) -> tuple[Box, Segment | None] | None:
+        """The first chip that fits, nearest first; or, a little further out, one that fits and
+        keeps off ``rather_not``."""
+        first, first_radius = None, 0.0
+        for radius, chip, leader in candidates(x, y, width):
+            if first is not None and (rather_not is None or radius > first_radius + DETOUR):
+                break
+            if not self.fits((x, y), chip, leader):
+                continue
+            if first is None:
+                first, first_radius = (chip, leader), radius
+            if rather_not is None or not overlaps(chip, rather_not):
+                first = (chip, leader)
+                break
+        if first is not None:
+            self.chips.append(first[0])
+            if first[1] is not None:
+                self.leaders.append(first[1])
+        return first
 
 
 def inset_for(points: list[Point], height: float) -> tuple[Inset, float, float] | None:
@@ -370,7 +384,8 @@ def _place_all(order: list, inset: Inset | None, height: float):
             placer.keep_out = [inset.region]
         else:
             placer.keep_out = [inset.region, inset.box]
-        found = placer.place(x, y, width)
+        # An inset label rather sits beside the inset than on the magnified map.
+        found = placer.place(x, y, width, inset.box if inset and marker is not None else None)
         if found is None:
             unplaced.append(index)
             continue
