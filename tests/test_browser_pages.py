@@ -48,7 +48,7 @@ def test_home_page_renders_in_both_languages(server, watched, lang, heading):
     assert page.get_attribute("html", "lang") == lang
     assert heading in page.inner_text("h1")
     assert page.locator("#members li").count() == MEMBER_COUNT
-    assert page.locator("#working-area svg circle").count() == 16
+    assert page.locator("#working-area svg circle.dot").count() == 16
     assert watched.errors == []
 
 

@@ -66,7 +66,7 @@ class Page(HTMLParser):
             self._a = [attrs.get("href", ""), []]
         elif tag == "script":
             self._script = (attrs, [])
-        elif tag == "circle":
+        elif tag == "circle" and attrs.get("class") == "dot":  # a province on a map
             self.svg_circles += 1
         elif tag in ("img", "image", "iframe"):
             self.images.append(attrs.get("src") or attrs.get("href") or "")

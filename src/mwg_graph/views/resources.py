@@ -204,8 +204,8 @@ def province_points(graph: Graph, provinces, language: str) -> list[Point]:
         lat, long = graph.value(province, GEO.lat), graph.value(province, GEO.long)
         if lat is None or long is None:
             continue
-        text, _ = common.label(graph, province, language)
-        points.append(Point(text, float(lat), float(long), href_for(str(province))))
+        text, text_lang = common.label(graph, province, language)
+        points.append(Point(text, float(lat), float(long), href_for(str(province)), text_lang))
     return points
 
 
