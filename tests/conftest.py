@@ -187,3 +187,100 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))
     return attempts
+
+
+# -- an existing triple store as the backend (issue 13, item 5) --------------------------------
+
+OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"  # the Rust server, PyPI `oxigraph`
+
+
+@dataclass
+class OxigraphServer:
+    url: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen
+
+    @property
+    def store(self) -> str:  # SPARQL 1.1 Graph Store HTTP Protocol
+        return self.url + "/store"
+
+    @property
+    def query(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def update(self) -> str:
+        return self.url + "/update"
+
+
+def start_oxigraph(location: Path, timeout: float = 60) -> OxigraphServer:
+    """``oxigraph serve`` on a free loopback port, with its database in ``location``."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(OXIGRAPH_CLI), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = OxigraphServer(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            requests.get(server.url + "/", timeout=2)
+            return server
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"oxigraph serve did not listen within {timeout}s")
+
+
+def stop_oxigraph(server: OxigraphServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def publish_release(
+    settings: Settings, store: str, update: str = ""
+) -> subprocess.CompletedProcess:
+    """``mwg-graph publish`` as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
+    command = [sys.executable, "-m", "mwg_graph", "publish", "--graph-store", store,
+               "--dist-dir", str(settings.dist_dir), "--base-iri", settings.base_iri]  # fmt: skip
+    if update:
+        command += ["--graph-store-update", update]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def start_backed_server(
+    settings: Settings, tmp: Path, extra_env: dict[str, str] | None = None
+) -> tuple[RunningServer, OxigraphServer]:
+    """Oxigraph server holding the published release, and our server answering /sparql from it."""
+    oxigraph = start_oxigraph(tmp / "oxigraph")
+    published = publish_release(settings, oxigraph.store, oxigraph.update)
+    assert published.returncode == 0, published.stderr
+    env = {"MWG_SPARQL_BACKEND": oxigraph.query} | (extra_env or {})
+    return start_server(settings, tmp / "server.log", env), oxigraph
+
+
+def _serve_target(request, built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    yield request.getfixturevalue("server")
+
+
+def _sparql_backend_target(request, built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    running, oxigraph = start_backed_server(built_settings, tmp_path_factory.mktemp("backend"))
+    yield running
+    stop_server(running)
+    stop_oxigraph(oxigraph)
+
+
+# Each way of serving the linked data that the linked-data tests run against.
+TARGETS = {"serve": _serve_target, "sparql-backend": _sparql_backend_target}
+
+
+@pytest.fixture(scope="module", params=list(TARGETS))
+def linked_data_server(request, built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    yield from TARGETS[request.param](request, built_settings, tmp_path_factory)
