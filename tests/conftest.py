@@ -6,6 +6,7 @@ granian), on a free loopback port, with its own dist/ so a developer's release i
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import socket
@@ -212,11 +213,21 @@ class OxigraphServer:
         return self.url + "/update"
 
 
-def start_oxigraph(location: Path, timeout: float = 60) -> OxigraphServer:
-    """``oxigraph serve`` on a free loopback port, with its database in ``location``."""
+def start_oxigraph(location: Path, query_timeout: int = 10, timeout: float = 60) -> OxigraphServer:
+    """``oxigraph serve`` on a free loopback port, with its database in ``location``; it stops a
+    query after ``query_timeout`` seconds itself (README, "Hosting")."""
     port = free_port()
     process = subprocess.Popen(
-        [str(OXIGRAPH_CLI), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [
+            str(OXIGRAPH_CLI),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            str(query_timeout),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -256,12 +267,24 @@ def publish_release(
 
 
 def start_backed_server(
-    settings: Settings, tmp: Path, extra_env: dict[str, str] | None = None
+    settings: Settings,
+    tmp: Path,
+    extra_env: dict[str, str] | None = None,
+    extra_graphs: Path | None = None,
 ) -> tuple[RunningServer, OxigraphServer]:
-    """Oxigraph server holding the published release, and our server answering /sparql from it."""
-    oxigraph = start_oxigraph(tmp / "oxigraph")
+    """Oxigraph server holding the published release (and the named graphs of ``extra_graphs``,
+    TriG), and our server answering /sparql from it."""
+    oxigraph = start_oxigraph(tmp / "oxigraph", math.ceil(settings.query_timeout))
     published = publish_release(settings, oxigraph.store, oxigraph.update)
     assert published.returncode == 0, published.stderr
+    if extra_graphs is not None:
+        loaded = requests.post(
+            oxigraph.store,
+            data=extra_graphs.read_bytes(),
+            headers={"Content-Type": "application/trig"},
+            timeout=60,
+        )
+        assert loaded.status_code == 204, loaded.text
     env = {"MWG_SPARQL_BACKEND": oxigraph.query} | (extra_env or {})
     return start_server(settings, tmp / "server.log", env), oxigraph
 
@@ -270,11 +293,17 @@ def _serve_target(request, built_settings, tmp_path_factory) -> Iterator[Running
     yield request.getfixturevalue("server")
 
 
-def _sparql_backend_target(request, built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+@pytest.fixture(scope="session")
+def backed_server(built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    """Our server with ``--sparql-backend`` on Oxigraph server holding the published release."""
     running, oxigraph = start_backed_server(built_settings, tmp_path_factory.mktemp("backend"))
     yield running
     stop_server(running)
     stop_oxigraph(oxigraph)
+
+
+def _sparql_backend_target(request, built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    yield request.getfixturevalue("backed_server")
 
 
 # Each way of serving the linked data that the linked-data tests run against.

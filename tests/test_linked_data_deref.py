@@ -25,23 +25,25 @@ def instances(graph: Graph, base: str) -> list[str]:
     )
 
 
-def test_every_minted_iri_resolves(server, release_graph, session):
-    base = server.settings.base_iri
+def test_every_minted_iri_resolves(linked_data_server, release_graph, session):
+    base = linked_data_server.settings.base_iri
     failures = []
     paths = {"/" + iri[len(base) :].partition("#")[0] for iri in minted(release_graph, base)}
     assert len(paths) > 100
     for path in sorted(paths):
-        response = session.get(server.url + path, headers={"Accept": "text/turtle"}, timeout=30)
+        response = session.get(
+            linked_data_server.url + path, headers={"Accept": "text/turtle"}, timeout=30
+        )
         if response.status_code != 200:
             failures.append((path, response.status_code))
     assert failures == []
 
 
-def test_id_answers_303_to_its_document(server, release_graph):
-    base = server.settings.base_iri
+def test_id_answers_303_to_its_document(linked_data_server, release_graph):
+    base = linked_data_server.settings.base_iri
     for iri in instances(release_graph, base)[:40]:
         path = "/" + iri[len(base) :]
-        response = server.get(path, headers={"Accept": "text/turtle"})
+        response = linked_data_server.get(path, headers={"Accept": "text/turtle"})
         assert response.status_code == 303, path
         assert response.headers["Location"].endswith(path.replace("/id/", "/doc/", 1))
 
@@ -59,9 +61,9 @@ def test_id_answers_303_to_its_document(server, release_graph):
         ("text/turtle;q=0.5, application/ld+json", "application/ld+json"),
     ],
 )
-def test_document_negotiates(server, accept, media_type):
+def test_document_negotiates(linked_data_server, accept, media_type):
     headers = {"Accept": accept} if accept else {}
-    response = server.get("/doc/organization/mwg", headers=headers)
+    response = linked_data_server.get("/doc/organization/mwg", headers=headers)
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media_type
     assert "accept" in response.headers["Vary"].lower()
@@ -71,20 +73,20 @@ def test_document_negotiates(server, accept, media_type):
     )
 
 
-def test_following_the_303_gives_turtle(server):
-    response = server.get(
+def test_following_the_303_gives_turtle(linked_data_server):
+    response = linked_data_server.get(
         "/id/province/th-10", headers={"Accept": "text/turtle"}, allow_redirects=True
     )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
-    assert (URIRef(server.settings.base_iri + "id/province/th-10"), None, None) in graph
+    assert (URIRef(linked_data_server.settings.base_iri + "id/province/th-10"), None, None) in graph
 
 
 @pytest.mark.parametrize(("suffix", "media_type"), list(SUFFIXES.items()))
-def test_suffix_urls_always_work_and_link_alternates(server, suffix, media_type):
+def test_suffix_urls_always_work_and_link_alternates(linked_data_server, suffix, media_type):
     # The suffix wins over Accept.
-    response = server.get(
+    response = linked_data_server.get(
         f"/doc/strategy/1{suffix}", headers={"Accept": "application/rdf+xml;q=0.1"}
     )
     assert response.status_code == 200
@@ -94,38 +96,42 @@ def test_suffix_urls_always_work_and_link_alternates(server, suffix, media_type)
         assert f'/doc/strategy/1{other_suffix}>; rel="alternate"; type="{other_type}"' in links
 
 
-def test_id_with_suffix_redirects_to_that_format(server):
-    response = server.get("/id/strategy/1.ttl")
+def test_id_with_suffix_redirects_to_that_format(linked_data_server):
+    response = linked_data_server.get("/id/strategy/1.ttl")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/doc/strategy/1.ttl")
 
 
-def test_ontology_terms_resolve_to_the_documentation(server, release_graph):
-    base = server.settings.base_iri
+def test_ontology_terms_resolve_to_the_documentation(linked_data_server, release_graph):
+    base = linked_data_server.settings.base_iri
     terms = sorted(
         i for i in minted(release_graph, base) if i.startswith(base + "def#") and i != base + "def#"
     )
     assert terms
-    html = server.get("/def", headers={"Accept": "text/html"}).text
+    html = linked_data_server.get("/def", headers={"Accept": "text/html"}).text
     for term in terms:
         assert f'id="{term.partition("#")[2]}"' in html, term
-    response = server.get("/def", headers={"Accept": "text/turtle"})
+    response = linked_data_server.get("/def", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.text, format="turtle")
     for term in terms:
         assert (URIRef(term), None, None) in graph, term
 
 
-def test_ontology_version_iri_redirects(server, release_graph):
+def test_ontology_version_iri_redirects(linked_data_server, release_graph):
     from rdflib.namespace import OWL
 
-    version = release_graph.value(URIRef(server.settings.base_iri + "def"), OWL.versionIRI)
-    response = server.get("/" + str(version)[len(server.settings.base_iri) :])
+    version = release_graph.value(
+        URIRef(linked_data_server.settings.base_iri + "def"), OWL.versionIRI
+    )
+    response = linked_data_server.get(
+        "/" + str(version)[len(linked_data_server.settings.base_iri) :]
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/def")
 
 
-def test_dataset_iri_resolves(server):
-    response = server.get(
+def test_dataset_iri_resolves(linked_data_server):
+    response = linked_data_server.get(
         "/id/dataset/mwg", headers={"Accept": "application/ld+json"}, allow_redirects=True
     )
     assert response.status_code == 200
@@ -148,8 +154,8 @@ def test_dataset_iri_resolves(server):
     ["/id/organization/no-such-org", "/doc/organization/no-such-org.ttl", "/id/no-such-kind/x",
      "/id/organization/Not%20A%20Slug", "/doc/x", "/def/9.9.9", "/no/such/page"],
 )  # fmt: skip
-def test_unknown_iris_are_404_in_the_format_asked_for(server, path, accept, media_type):
-    response = server.get(path, headers={"Accept": accept})
+def test_unknown_iris_are_404_in_the_format_asked_for(linked_data_server, path, accept, media_type):
+    response = linked_data_server.get(path, headers={"Accept": accept})
     assert response.status_code == 404
     if path.endswith(".ttl"):
         media_type = "text/turtle"  # the suffix names the format
@@ -164,6 +170,6 @@ def test_unknown_iris_are_404_in_the_format_asked_for(server, path, accept, medi
         Graph().parse(data=response.text, format=fmt.rdflib_format)  # parses: an empty graph
 
 
-def test_unacceptable_is_406(server):
-    response = server.get("/doc/organization/mwg", headers={"Accept": "image/png"})
+def test_unacceptable_is_406(linked_data_server):
+    response = linked_data_server.get("/doc/organization/mwg", headers={"Accept": "image/png"})
     assert response.status_code == 406

@@ -23,57 +23,66 @@ def release_info(built_settings) -> dict:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_etag_and_conditional_get(server, path):
-    first = server.get(path)
+def test_etag_and_conditional_get(linked_data_server, path):
+    first = linked_data_server.get(path)
     assert first.status_code == 200
     etag = first.headers["ETag"]
     assert etag.startswith('"') and etag.endswith('"')
     assert "Cache-Control" in first.headers
-    again = server.get(path, headers={"If-None-Match": etag})
+    again = linked_data_server.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["ETag"] == etag
-    other = server.get(path, headers={"If-None-Match": '"something-else"'})
+    other = linked_data_server.get(path, headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200
 
 
 @pytest.mark.parametrize("path", [p for p in PATHS if not p.startswith("/static")])
-def test_last_modified_is_the_release_build_time(server, path, release_info):
+def test_last_modified_is_the_release_build_time(linked_data_server, path, release_info):
     from email.utils import parsedate_to_datetime
 
-    response = server.get(path)
+    response = linked_data_server.get(path)
     modified = parsedate_to_datetime(response.headers["Last-Modified"])
     assert modified.isoformat().replace("+00:00", "Z") == release_info["built_at"]
-    since = server.get(path, headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    since = linked_data_server.get(
+        path, headers={"If-Modified-Since": response.headers["Last-Modified"]}
+    )
     assert since.status_code == 304
-    earlier = server.get(path, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    earlier = linked_data_server.get(
+        path, headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
     assert earlier.status_code == 200
 
 
-def test_etag_is_from_the_release(server, release_info):
-    assert release_info["version"] in server.get("/doc/organization/mwg").headers["ETag"]
+def test_etag_is_from_the_release(linked_data_server, release_info):
+    assert (
+        release_info["version"] in linked_data_server.get("/doc/organization/mwg").headers["ETag"]
+    )
 
 
 @pytest.mark.parametrize(
     "path", ["/", "/doc/organization/mwg.ttl", "/downloads/mwg.ttl", "/network.jsonld"]
 )
-def test_gzip_for_text(server, path):
+def test_gzip_for_text(linked_data_server, path):
     raw = requests.get(
-        server.url + path, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=30
+        linked_data_server.url + path, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=30
     )
     assert raw.headers["Content-Encoding"] == "gzip"
     assert "accept-encoding" in raw.headers["Vary"].lower()
     body = gzip.decompress(raw.raw.read())
-    plain = server.get(path, headers={"Accept-Encoding": "identity"})
+    plain = linked_data_server.get(path, headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers
     assert body == plain.content
     assert raw.headers["ETag"] != plain.headers["ETag"]
     # a conditional request with the gzip validator still matches
-    assert server.get(path, headers={"If-None-Match": raw.headers["ETag"]}).status_code == 304
+    assert (
+        linked_data_server.get(path, headers={"If-None-Match": raw.headers["ETag"]}).status_code
+        == 304
+    )
 
 
-def test_gz_download_is_not_double_encoded(server):
-    response = requests.get(server.url + "/downloads/mwg.ttl.gz",
+def test_gz_download_is_not_double_encoded(linked_data_server):
+    response = requests.get(linked_data_server.url + "/downloads/mwg.ttl.gz",
                             headers={"Accept-Encoding": "gzip"},
                             stream=True, timeout=30)  # fmt: skip
     assert response.headers["Content-Type"] == "application/gzip"
@@ -82,9 +91,9 @@ def test_gz_download_is_not_double_encoded(server):
 
 
 @pytest.mark.parametrize("path", [*PATHS, "/id/organization/mwg", "/id/organization/nope"])
-def test_head_works_everywhere(server, path):
-    get = server.get(path, headers={"Accept-Encoding": "identity"})
-    head = server.request("HEAD", path, headers={"Accept-Encoding": "identity"})
+def test_head_works_everywhere(linked_data_server, path):
+    get = linked_data_server.get(path, headers={"Accept-Encoding": "identity"})
+    head = linked_data_server.request("HEAD", path, headers={"Accept-Encoding": "identity"})
     assert head.status_code == get.status_code
     assert head.content == b""
     assert head.headers.get("Content-Type") == get.headers.get("Content-Type")
@@ -94,13 +103,13 @@ def test_head_works_everywhere(server, path):
 
 
 @pytest.mark.parametrize("path", [*PATHS, "/id/organization/mwg", "/id/organization/nope"])
-def test_cors_everywhere(server, path):
-    response = server.get(path, headers={"Origin": "https://member.example"})
+def test_cors_everywhere(linked_data_server, path):
+    response = linked_data_server.get(path, headers={"Origin": "https://member.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_cors_preflight(server):
-    response = server.request(
+def test_cors_preflight(linked_data_server):
+    response = linked_data_server.request(
         "OPTIONS", "/network.jsonld",
         headers={"Origin": "https://member.example", "Access-Control-Request-Method": "GET",
                  "Access-Control-Request-Headers": "accept"},
@@ -110,7 +119,7 @@ def test_cors_preflight(server):
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
 
 
-def test_versioned_downloads_are_immutable(server, release_info):
-    response = server.get(f"/downloads/{release_info['version']}/mwg.ttl")
+def test_versioned_downloads_are_immutable(linked_data_server, release_info):
+    response = linked_data_server.get(f"/downloads/{release_info['version']}/mwg.ttl")
     assert "immutable" in response.headers["Cache-Control"]
-    assert "immutable" not in server.get("/downloads/mwg.ttl").headers["Cache-Control"]
+    assert "immutable" not in linked_data_server.get("/downloads/mwg.ttl").headers["Cache-Control"]

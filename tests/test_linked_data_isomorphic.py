@@ -19,8 +19,8 @@ from mwg_graph.namespaces import Iris
 
 
 @pytest.fixture(scope="module")
-def context_doc(server) -> dict:
-    return server.get("/context/v1.jsonld").json()
+def context_doc(linked_data_server) -> dict:
+    return linked_data_server.get("/context/v1.jsonld").json()
 
 
 def parse(text: str, fmt, context_doc: dict) -> Graph:
@@ -53,8 +53,10 @@ def resources(graph: Graph, base: str) -> list[URIRef]:
     )
 
 
-def test_every_resource_every_format_is_isomorphic(server, release_graph, session, context_doc):
-    iris = Iris(server.settings.base_iri)
+def test_every_resource_every_format_is_isomorphic(
+    linked_data_server, release_graph, session, context_doc
+):
+    iris = Iris(linked_data_server.settings.base_iri)
     subjects = resources(release_graph, iris.base)
     assert len(subjects) > 100
     failures = []
@@ -65,7 +67,7 @@ def test_every_resource_every_format_is_isomorphic(server, release_graph, sessio
         assert set(release_graph.triples((None, None, subject))) <= set(expected)
         path = "/doc/" + str(subject)[len(iris.base) + 3 :]
         for fmt in RDF_FORMATS:
-            response = session.get(server.url + path + fmt.suffix, timeout=30)
+            response = session.get(linked_data_server.url + path + fmt.suffix, timeout=30)
             assert response.status_code == 200, (path, fmt.name)
             got = parse(response.text, fmt, context_doc)
             if not isomorphic(expected, got):
@@ -73,20 +75,26 @@ def test_every_resource_every_format_is_isomorphic(server, release_graph, sessio
     assert failures == [], "\n".join(failures[:5])
 
 
-def test_ontology_document_is_isomorphic_in_every_format(server, release_graph, context_doc):
-    iris = Iris(server.settings.base_iri)
+def test_ontology_document_is_isomorphic_in_every_format(
+    linked_data_server, release_graph, context_doc
+):
+    iris = Iris(linked_data_server.settings.base_iri)
     expected = describe_ontology(release_graph, iris)
     for fmt in RDF_FORMATS:
-        response = server.get("/def" + fmt.suffix)
+        response = linked_data_server.get("/def" + fmt.suffix)
         assert response.status_code == 200
         got = parse(response.text, fmt, context_doc)
         assert isomorphic(expected, got), explain(expected, got)
 
 
-def test_jsonld_checked_by_pyld_against_turtle(server, release_graph, session, context_doc):
+def test_jsonld_checked_by_pyld_against_turtle(
+    linked_data_server, release_graph, session, context_doc
+):
     """A second JSON-LD processor (pyld) reads our JSON-LD to the same triples as our Turtle."""
-    iris = Iris(server.settings.base_iri)
-    context_url = server.url + "/context/v1.jsonld"  # the documents' relative reference, resolved
+    iris = Iris(linked_data_server.settings.base_iri)
+    context_url = (
+        linked_data_server.url + "/context/v1.jsonld"
+    )  # the documents' relative reference, resolved
 
     def loader(url, options=None):
         assert url == context_url, f"unexpected remote document {url}"
@@ -94,15 +102,15 @@ def test_jsonld_checked_by_pyld_against_turtle(server, release_graph, session, c
 
     for subject in resources(release_graph, iris.base):
         path = "/doc/" + str(subject)[len(iris.base) + 3 :]
-        document = session.get(server.url + path + ".jsonld", timeout=30).json()
+        document = session.get(linked_data_server.url + path + ".jsonld", timeout=30).json()
         options = {
             "format": "application/n-quads",
-            "base": server.url + path + ".jsonld",
+            "base": linked_data_server.url + path + ".jsonld",
             "documentLoader": loader,
         }
         nquads = jsonld.to_rdf(document, options)
         from_pyld = Graph().parse(data=nquads, format="nt")
         from_turtle = Graph().parse(
-            data=session.get(server.url + path + ".ttl").text, format="turtle"
+            data=session.get(linked_data_server.url + path + ".ttl").text, format="turtle"
         )
         assert isomorphic(from_pyld, from_turtle), f"{path}\n{explain(from_turtle, from_pyld)}"
