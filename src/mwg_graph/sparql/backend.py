@@ -116,6 +116,7 @@ class RemoteStore:
         self.empty_graph = release_graph + "#none"  # a graph no one writes: an empty dataset
         self._syntax = Store()
         self._reader: _Lines | None = None
+        self._response = None  # the last answer's connection, closed when the next query comes
 
     @property
     def cut(self) -> bool:
@@ -133,6 +134,9 @@ class RemoteStore:
         named_graphs=None,
     ):
         self._reader = None
+        if self._response is not None:  # the rest of a cut answer is not wanted: hang up
+            self._response.close()
+            self._response = None
         # Our own parser's verdict (and error message) first; evaluation over nothing is lazy.
         self._syntax.query(query, base_iri=base_iri, prefixes=prefixes)
         form = query_form(query)
@@ -147,7 +151,7 @@ class RemoteStore:
         params += [("default-graph-uri", g) for g in default]
         params += [("named-graph-uri", g) for g in named]
         accept = {"ASK": RESULTS_JSON, "SELECT": TSV}.get(form, N_TRIPLES)
-        response = self._send(params, accept)
+        response = self._response = self._send(params, accept)
         try:
             if form == "ASK":
                 return parse_query_results(response.read(65536), QueryResultsFormat.JSON)
