@@ -6,6 +6,7 @@ granian), on a free loopback port, with its own dist/ so a developer's release i
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import socket
@@ -149,7 +150,11 @@ def server(
 
 # What the linked-data tests (tests/test_linked_data_*.py) run against: each target names the
 # fixture that starts it. Their tests take ``linked_data_server`` and run once per target.
-LINKED_DATA_TARGETS = {"serve": "server", "replicas": "replicas_server"}
+LINKED_DATA_TARGETS = {
+    "serve": "server",
+    "replicas": "replicas_server",
+    "sparql-backend": "backed_server",
+}
 
 
 @pytest.fixture(scope="session", params=list(LINKED_DATA_TARGETS))
@@ -213,3 +218,111 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: refuse(None, a))
     return attempts
+
+
+# -- an existing triple store as the backend (issue 13, item 5) --------------------------------
+
+OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"  # the Rust server, PyPI `oxigraph`
+
+
+@dataclass
+class OxigraphServer:
+    url: str  # http://127.0.0.1:PORT
+    process: subprocess.Popen
+
+    @property
+    def store(self) -> str:  # SPARQL 1.1 Graph Store HTTP Protocol
+        return self.url + "/store"
+
+    @property
+    def query(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def update(self) -> str:
+        return self.url + "/update"
+
+
+def start_oxigraph(location: Path, query_timeout: int = 10, timeout: float = 60) -> OxigraphServer:
+    """``oxigraph serve`` on a free loopback port, with its database in ``location``; it stops a
+    query after ``query_timeout`` seconds itself (README, "Hosting")."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(OXIGRAPH_CLI),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            str(query_timeout),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = OxigraphServer(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            requests.get(server.url + "/", timeout=2)
+            return server
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"oxigraph serve did not listen within {timeout}s")
+
+
+def stop_oxigraph(server: OxigraphServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def publish_release(
+    settings: Settings, store: str, update: str = ""
+) -> subprocess.CompletedProcess:
+    """``mwg-graph publish`` as a user runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
+    command = [sys.executable, "-m", "mwg_graph", "publish", "--graph-store", store,
+               "--dist-dir", str(settings.dist_dir), "--base-iri", settings.base_iri]  # fmt: skip
+    if update:
+        command += ["--graph-store-update", update]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def start_backed_server(
+    settings: Settings,
+    tmp: Path,
+    extra_env: dict[str, str] | None = None,
+    extra_graphs: Path | None = None,
+) -> tuple[RunningServer, OxigraphServer]:
+    """Oxigraph server holding the published release (and the named graphs of ``extra_graphs``,
+    TriG), and our server answering /sparql from it."""
+    oxigraph = start_oxigraph(tmp / "oxigraph", math.ceil(settings.query_timeout))
+    published = publish_release(settings, oxigraph.store, oxigraph.update)
+    assert published.returncode == 0, published.stderr
+    if extra_graphs is not None:
+        loaded = requests.post(
+            oxigraph.store,
+            data=extra_graphs.read_bytes(),
+            headers={"Content-Type": "application/trig"},
+            timeout=60,
+        )
+        assert loaded.status_code == 204, loaded.text
+    env = {"MWG_SPARQL_BACKEND": oxigraph.query} | (extra_env or {})
+    return start_server(settings, tmp / "server.log", env), oxigraph
+
+
+@pytest.fixture(scope="session")
+def backed_server(built_settings, tmp_path_factory) -> Iterator[RunningServer]:
+    """Our server with ``--sparql-backend`` on Oxigraph server holding the published release."""
+    running, oxigraph = start_backed_server(built_settings, tmp_path_factory.mktemp("backend"))
+    yield running
+    stop_server(running)
+    stop_oxigraph(oxigraph)

@@ -27,7 +27,13 @@ import requests
 from rdflib import Graph, URIRef
 
 from mwg_graph.config import Settings
-from tests.conftest import RunningServer, start_server, stop_server
+from tests.conftest import (
+    RunningServer,
+    start_backed_server,
+    start_server,
+    stop_oxigraph,
+    stop_server,
+)
 from tests.loopback import Listener
 
 TRACE_MARKERS = ("Traceback", 'File "/', "site-packages", ".py", "RUST_BACKTRACE")
@@ -43,20 +49,22 @@ BOMB = (  # 811 bytes in the issue: each BIND doubles the string, 2^24 × 100 by
 )
 
 
+HOSTILE_ENV = {
+    "MWG_QUERY_MEMORY_MB": "256",
+    "MWG_BODY_TIMEOUT": "2",
+    "MWG_CLIENT_SHARE": "1",
+    "MWG_QUERY_WORKERS": "2",
+    "MWG_MAX_RESULT_BYTES": "20000",
+}
+
+
 @pytest.fixture(scope="module")
 def hostile(built_settings: Settings, tmp_path_factory) -> Iterator[RunningServer]:
     """One worker, a 3 s query limit, 256 MB per query, a 2 s body deadline, answers of at most
     20,000 bytes, no per-address cap."""
     log: Path = tmp_path_factory.mktemp("hostile") / "server.log"
     settings = replace(built_settings, query_timeout=LIMIT, workers=1)
-    extra = {
-        "MWG_QUERY_MEMORY_MB": "256",
-        "MWG_BODY_TIMEOUT": "2",
-        "MWG_CLIENT_SHARE": "1",
-        "MWG_QUERY_WORKERS": "2",
-        "MWG_MAX_RESULT_BYTES": "20000",
-    }
-    running = start_server(settings, log, extra)
+    running = start_server(settings, log, HOSTILE_ENV)
     _wait_for_queries(running)
     yield running
     stop_server(running)
@@ -150,6 +158,10 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_query(hostile: RunningServer, case: Case) -> None:
+    _check_case(hostile, case)
+
+
+def _check_case(hostile: RunningServer, case: Case) -> None:
     response = hostile.post("/sparql", data={"query": case.query, **dict(case.params)},
                             headers=JSON)  # fmt: skip
     assert response.status_code == case.status, response.text[:500]
@@ -345,6 +357,10 @@ def test_slow_bodies_hold_no_query_slot(hostile: RunningServer) -> None:
 
 
 def test_answers_over_the_byte_cap_are_cut_and_say_so(hostile: RunningServer) -> None:
+    _check_byte_cap(hostile)
+
+
+def _check_byte_cap(hostile: RunningServer) -> None:
     response = hostile.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, headers=JSON)
     assert response.status_code == 200
     assert len(response.content) <= 20_000
@@ -402,3 +418,41 @@ def test_a_fault_is_a_generic_message_whose_id_is_in_the_log(caplog) -> None:
     assert worded.status == 500 and "/srv" not in body and "engine.py" not in body
     error_id = body.rsplit("error id ", 1)[1].rstrip(")\n")
     assert any(error_id in r.getMessage() and "engine.py" in r.getMessage() for r in caplog.records)
+
+
+# -- the same guards with an existing triple store as the backend (setting sparql_backend) --------
+
+SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def hostile_backed(built_settings: Settings, tmp_path_factory) -> Iterator[RunningServer]:
+    """The hostile server's settings, answering from Oxigraph server."""
+    settings = replace(built_settings, query_timeout=LIMIT, workers=1)
+    tmp = tmp_path_factory.mktemp("hostile-backed")
+    running, oxigraph = start_backed_server(settings, tmp, HOSTILE_ENV)
+    _wait_for_queries(running)
+    yield running
+    stop_server(running)
+    stop_oxigraph(oxigraph)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_query_with_a_sparql_backend(hostile_backed: RunningServer, case: Case) -> None:
+    _check_case(hostile_backed, case)
+
+
+def test_byte_cap_with_a_sparql_backend(hostile_backed: RunningServer) -> None:
+    _check_byte_cap(hostile_backed)
+
+
+def test_a_runaway_on_the_backend_is_stopped_at_our_limit(hostile_backed: RunningServer) -> None:
+    response = hostile_backed.post("/sparql", data={"query": SLOW}, headers=JSON, timeout=60)
+    assert response.status_code == 503, response.text[:500]
+    assert "timed out" in response.text
+    _clean(response)
+    # Remembered as a runaway, like a local one: refused at once, saying when to retry.
+    again = hostile_backed.post("/sparql", data={"query": SLOW + " # again"}, headers=JSON)
+    assert again.status_code == 503
+    assert int(again.headers["Retry-After"]) > 0
+    assert hostile_backed.get("/sparql", params={"query": "ASK {}"}).status_code == 200

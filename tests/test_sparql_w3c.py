@@ -23,7 +23,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from .conftest import W3C_DIR, start_server, stop_server
+from .conftest import W3C_DIR, start_backed_server, start_server, stop_oxigraph, stop_server
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -113,17 +113,22 @@ def test_manifest_is_complete():
     assert sum(c.is_update for c in CASES) == 7
 
 
-@pytest.fixture(scope="module")
-def dataset_server(built_settings, tmp_path_factory):
+@pytest.fixture(scope="module", params=["serve", "sparql-backend"])
+def dataset_server(request, built_settings, tmp_path_factory):
+    """Our server on the release plus the tests' graphs; or answering from Oxigraph server
+    holding both (the release published by ``mwg-graph publish``, the graphs loaded beside it)."""
     extra = W3C_DIR / "derived" / "protocol-graphs.trig"
-    log = tmp_path_factory.mktemp("w3c") / "server.log"
-    running = start_server(
-        replace(built_settings, workers=1),
-        log,
-        {"MWG_EXTRA_DATA": str(extra), "MWG_QUERY_WORKERS": "2"},
-    )
+    tmp = tmp_path_factory.mktemp("w3c")
+    env = {"MWG_EXTRA_DATA": str(extra), "MWG_QUERY_WORKERS": "2"}
+    settings = replace(built_settings, workers=1)
+    if request.param == "serve":
+        running, oxigraph = start_server(settings, tmp / "server.log", env), None
+    else:
+        running, oxigraph = start_backed_server(settings, tmp, env, extra)
     yield running
     stop_server(running)
+    if oxigraph is not None:
+        stop_oxigraph(oxigraph)
 
 
 def _send(server, step: Step) -> requests.Response:

@@ -1,4 +1,4 @@
-"""``mwg-graph build | validate | diff | serve``: thin wrappers over plain functions.
+"""``mwg-graph build | validate | diff | publish | serve``: thin wrappers over plain functions.
 
 Every setting of :mod:`mwg_graph.config` is also a flag (``--query-timeout 5``), so the CLI, the
 environment and the README table can never disagree about which settings exist.
@@ -49,6 +49,13 @@ def make_parser() -> argparse.ArgumentParser:
             "diff", help="say which facts data/ adds or removes against the release"
         ),
         build_only,
+    )
+    _add_setting_flags(
+        commands.add_parser(
+            "publish",
+            help="load the current release into a triple store (SPARQL Graph Store Protocol)",
+        ),
+        ["base_iri", "dist_dir", "graph_store", "graph_store_update"],
     )
     _add_setting_flags(commands.add_parser("serve", help="serve the latest valid release"))
     _add_rollout_arguments(
@@ -110,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = from_env(**overrides)
     if args.command == "rollout":
         return cmd_rollout(settings, args)
-    handler = {"build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "serve": cmd_serve}
+    handler = {
+        "build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "publish": cmd_publish,
+        "serve": cmd_serve,
+    }  # fmt: skip
     return handler[args.command](settings)
 
 
@@ -181,6 +191,20 @@ def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
     except (RolloutFailed, OSError) as error:
         print(f"rollout stopped: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_publish(settings: Settings) -> int:
+    from .publish import PublishFailed, publish
+
+    try:
+        published = publish(settings)
+    except PublishFailed as failure:
+        print(f"publish failed: {failure}", file=sys.stderr)
+        return 1
+    for graph, triples in published.graphs:
+        where = settings.graph_store
+        print(f"release {published.version}: {triples} triples in <{graph}> at {where}")
     return 0
 
 

@@ -129,6 +129,24 @@ class Settings:
         "Extra TriG or N-Quads file the SPARQL store loads beside the release, as named graphs "
         "(e.g. the W3C protocol tests' graphs); empty = none.",
     )
+    graph_store: str = _setting(
+        "",
+        "SPARQL 1.1 Graph Store HTTP Protocol address (e.g. `http://127.0.0.1:7878/store`) that "
+        "`mwg-graph publish` loads the current release into, as the named graph "
+        "`{base}id/dataset/mwg`; empty = none.",
+    )
+    graph_store_update: str = _setting(
+        "",
+        "SPARQL 1.1 Update endpoint of the same store (e.g. `http://127.0.0.1:7878/update`): "
+        "`mwg-graph publish` then loads into a staging graph and swaps it in with one `MOVE`, so "
+        "readers never see a half-loaded graph; empty = one `PUT` straight into the graph.",
+    )
+    sparql_backend: str = _setting(
+        "",
+        "SPARQL endpoint of a triple store holding the published release (e.g. "
+        "`http://127.0.0.1:7878/query`) that `/sparql` answers from, behind all of our own limits; "
+        "empty = the release's own Oxigraph store.",
+    )
     log_level: str = _setting("info", "Log level: debug, info, warning, error.")
     reload_interval: float = _setting(
         2.0, "Seconds between checks of `dist/` for a new release (0 = only on SIGHUP).", float

@@ -16,10 +16,11 @@ Before anything runs, :func:`.guard.check_query` refuses updates, ``SERVICE`` an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from .backend import BackendFailed
 from .guard import Refused, check_query
 from .results import AnswerTooLarge, Written, write_boolean, write_solutions, write_triples
 
@@ -72,17 +73,36 @@ def execute(store: Store, job: Job, base_iri: str, prefixes: dict[str, str]) -> 
         return Outcome.error(400, "syntax", f"Syntax error in the query: {error}")
     except (ValueError, RuntimeError) as error:  # e.g. an unsupported function such as fn:doc
         return Outcome.error(400, "query", f"The query cannot be run: {error}")
+    except BackendFailed as failed:  # .backend: the remote store refused or could not be read
+        return _backend_failed(failed)
 
     try:
-        if isinstance(result, QueryBoolean):
-            return _answer(write_boolean(result, job.ask_type), "ASK", job)
-        if isinstance(result, QuerySolutions):
-            written = write_solutions(result, job.select_type, job.max_rows, job.max_bytes)
-            return _answer(written, "SELECT", job)
-        written = write_triples(result, job.graph_type, prefixes, job.max_rows, job.max_bytes)
-        return _answer(written, "CONSTRUCT/DESCRIBE", job)
+        return _write(store, result, job, prefixes)
     except AnswerTooLarge as error:
         return Outcome.error(503, "too-large", str(error))
+    except BackendFailed as failed:
+        return _backend_failed(failed)
+
+
+def _backend_failed(failed: BackendFailed) -> Outcome:
+    if failed.status < 500:
+        return Outcome.error(failed.status, "backend-refused", str(failed))
+    return Outcome.error(failed.status, "backend", "The SPARQL backend failed.", str(failed))
+
+
+def _write(store, result, job: Job, prefixes: dict[str, str]) -> Outcome:
+    """Write the answer; an answer the backend's reading already cut says so (.backend)."""
+    if isinstance(result, QueryBoolean):
+        return _answer(write_boolean(result, job.ask_type), "ASK", job)
+    if isinstance(result, QuerySolutions):
+        written = write_solutions(result, job.select_type, job.max_rows, job.max_bytes)
+        kind = "SELECT"
+    else:
+        written = write_triples(result, job.graph_type, prefixes, job.max_rows, job.max_bytes)
+        kind = "CONSTRUCT/DESCRIBE"
+    if written is not None and written.cut is None and getattr(store, "cut", False):
+        written = replace(written, cut="bytes")
+    return _answer(written, kind, job)
 
 
 def _protocol_dataset(job: Job) -> dict[str, list]:

@@ -6,7 +6,8 @@ module decides what to answer:
 1. a query that recently ran out of time or memory is answered 503 at once (:mod:`.runaways`);
 2. an answer already given for this release is given again (:mod:`.result_cache`);
 3. otherwise a query process runs it (:mod:`.workers`) — it screens the text, runs it on Oxigraph
-   and writes the answer, capped in rows and bytes — and its outcome is worded here.
+   (the release's store, or with ``sparql_backend`` a remote store, :mod:`.backend`) and writes the
+   answer, capped in rows and bytes — and its outcome is worded here.
 
 Every 5xx carries a short message and an error id; the log line with the details carries the same
 id, so an operator can find what a user reports while no internal detail reaches the client.
@@ -55,6 +56,12 @@ class SparqlService:
             prefixes=Iris(settings.base_iri).prefixes(),
             base_iri=endpoint_base(settings),
             memory_mb=settings.query_memory_mb,
+            backend=settings.sparql_backend,
+            release_graph=str(Iris(settings.base_iri).dataset),
+            # The query process is killed at the time limit first (.workers); this is a backstop.
+            backend_timeout=settings.query_timeout + 1.0,
+            max_rows=settings.max_rows,
+            max_bytes=settings.max_result_bytes,
         )
         self.engine = Engine(settings.query_workers, spec)
         # A runaway is refused at once for three time limits (at least 30 s) after.

@@ -57,6 +57,12 @@ class StoreSpec:
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str = ""  # relative IRIs in queries resolve against it (the endpoint's address)
     memory_mb: float = 0.0  # address space a query may add to the loaded process; 0: no ceiling
+    # With a SPARQL backend (setting sparql_backend), queries go there instead (.backend):
+    backend: str = ""
+    release_graph: str = ""  # the release's graph in the backend (mwg-graph publish)
+    backend_timeout: float = 0.0
+    max_rows: int = 0
+    max_bytes: int = 0
 
 
 def _die_with_server(server_pid: int) -> None:
@@ -97,12 +103,16 @@ def _limit_memory(extra_mb: float) -> None:
 
 def _serve(conn: Connection, spec: StoreSpec, server_pid: int) -> None:
     """The query process: load the store, then answer jobs until the pipe closes."""
+    from .backend import open_remote_store
     from .engine import execute
 
     _die_with_server(server_pid)
 
     try:
-        store = open_release_store(spec.release, spec.extra_data)
+        if spec.backend:
+            store = open_remote_store(spec)
+        else:
+            store = open_release_store(spec.release, spec.extra_data)
         _limit_memory(spec.memory_mb)
     except Exception as error:  # reported to the pool, which logs it
         conn.send(("failed", f"{type(error).__name__}: {error}"))
