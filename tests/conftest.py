@@ -143,6 +143,48 @@ def server(
     stop_server(running)
 
 
+@pytest.fixture(scope="session")
+def exported_site(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release built from data/, exported as a static site (``mwg-graph export``)."""
+    from tests.static_site import export
+
+    site = tmp_path_factory.mktemp("site")
+    done = export(built_settings, site)
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def nginx_export_server(
+    built_settings: Settings, exported_site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """Debian's nginx serving the export with the shipped rules (hosting/nginx/mwg-site.conf)."""
+    from tests.static_site import nginx_config, start_nginx
+
+    work = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = work / "nginx.out"
+    process = start_nginx(nginx_config(exported_site, port, work), url, log)
+    running = RunningServer(url, built_settings, process, log)
+    yield running
+    stop_server(running)
+
+
+# The ways the linked-data suite (tests/test_linked_data_*.py) is served, one fixture each: the
+# suite runs unchanged against every one. A test of a feature only our server has narrows itself
+# with ``@pytest.mark.parametrize("linked_data_server", ["serve"], indirect=True)``.
+TARGETS = {
+    "serve": "server",  # mwg-graph serve
+    "nginx-export": "nginx_export_server",  # mwg-graph export behind hosting/nginx/mwg-site.conf
+}
+
+
+@pytest.fixture(scope="session", params=list(TARGETS))
+def linked_data_server(request: pytest.FixtureRequest) -> RunningServer:
+    return request.getfixturevalue(TARGETS[request.param])
+
+
 @pytest.fixture
 def copy_of_repo_inputs(tmp_path: Path) -> Settings:
     """Settings pointing at a private copy of data/, ontology/ and shapes/ that a test may break."""

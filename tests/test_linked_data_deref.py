@@ -10,6 +10,12 @@ from mwg_graph.formats import RDF_FORMATS
 SUFFIXES = {".html": "text/html", **{f.suffix: f.media_type for f in RDF_FORMATS}}
 
 
+@pytest.fixture(scope="module")
+def server(linked_data_server):
+    """Every test here runs against each way of serving the site (conftest.TARGETS)."""
+    return linked_data_server
+
+
 def minted(graph: Graph, base: str) -> set[str]:
     nodes = {n for t in graph for n in t if isinstance(n, URIRef) and str(n).startswith(base)}
     return {str(n) for n in nodes}

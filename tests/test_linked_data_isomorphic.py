@@ -19,6 +19,12 @@ from mwg_graph.namespaces import Iris
 
 
 @pytest.fixture(scope="module")
+def server(linked_data_server):
+    """Every test here runs against each way of serving the site (conftest.TARGETS)."""
+    return linked_data_server
+
+
+@pytest.fixture(scope="module")
 def context_doc(server) -> dict:
     return server.get("/context/v1.jsonld").json()
 

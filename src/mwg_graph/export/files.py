@@ -6,10 +6,27 @@ web server derives from them stay put), so a CDN or rsync sees only what really 
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Text worth compressing (the server compresses the same: mwg_graph.http, 512 bytes and more).
+COMPRESSIBLE = (".html", ".ttl", ".jsonld", ".nt", ".rdf", ".json", ".xml", ".txt", ".css", ".js",
+                ".svg", "/void")  # fmt: skip
+COMPRESS_MIN_BYTES = 512
+
+
+def compressed(name: str, body: bytes) -> bytes | None:
+    """The gzip copy a web server sends as it is (nginx ``gzip_static``, Apache's rules), or None.
+
+    Made once here rather than per request by the web server, and with ``mtime=0`` so the same
+    body always gives the same bytes; each copy has its own strong ETag under nginx.
+    """
+    if not name.endswith(COMPRESSIBLE) or len(body) < COMPRESS_MIN_BYTES:
+        return None
+    return gzip.compress(body, compresslevel=9, mtime=0)
 
 
 @dataclass

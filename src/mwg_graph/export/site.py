@@ -32,7 +32,7 @@ from ..store_terms import triples
 from ..views import common
 from ..views.findable import page_paths
 from . import layout, search
-from .files import Written, remove_others, write_if_changed
+from .files import Written, compressed, remove_others, write_if_changed
 from .redirects import redirect_page
 
 # Answers an export stores for unknown URLs, one per format a client may ask for (the 404 the
@@ -73,8 +73,11 @@ def export_site(settings: Settings, site: Path) -> Exported:
     keep: set[str] = set()
     client = app.test_client()
 
+    bodies: dict[str, bytes] = {}
+
     def put(name: str, body: bytes) -> None:
         keep.add(name)
+        bodies[name] = body
         write_if_changed(site, name, body, mtime, log)
 
     def fetch(url: str, accept: str | None = None, status: int = 200) -> bytes:
@@ -127,6 +130,12 @@ def export_site(settings: Settings, site: Path) -> Exported:
     for name, body in _static_files(app):
         put(name, body)
     put(search.SCRIPT_FILE, search.script())
+    # A published .gz (downloads/mwg.ttl.gz) is the release's own file and stays as it is.
+    for name, body in sorted(bodies.items()):
+        packed = compressed(name, body)
+        if packed is not None and name + ".gz" not in bodies:
+            keep.add(name + ".gz")
+            write_if_changed(site, name + ".gz", packed, mtime, log)
     # The place for the browser SPARQL page (issue 13 item 3): it replaces sparql.html and the
     # language copies, and adds its own files, which it names in ``keep``.
     remove_others(site, keep, log)
