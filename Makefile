@@ -33,7 +33,12 @@ SYSTEM_TOOLS := chromium strace wrk
 JENA_PACKAGE := libapache-jena-java
 JENA_VERSION := 4.5.0-2
 
-system-packages: ## install Debian's chromium, strace, wrk and Jena (with Java) when missing
+# Debian 12's nginx (any security update of 1.22.1-9): the shipped rules for the static export
+# (hosting/nginx/) are run by the tests; a package check, as nginx is in /usr/sbin.
+NGINX_PACKAGE := nginx
+NGINX_VERSION := 1.22.1-9*
+
+system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
@@ -45,6 +50,10 @@ system-packages: ## install Debian's chromium, strace, wrk and Jena (with Java) 
 	  echo "installing: $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless"; \
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless; }
+	@dpkg -s $(NGINX_PACKAGE) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(NGINX_PACKAGE)=$(NGINX_VERSION)"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq '$(NGINX_PACKAGE)=$(NGINX_VERSION)'; }
 
 # JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and

@@ -45,6 +45,10 @@ _LANG_LINK = re.compile(
 )
 
 
+# Files with both languages in them (dumps, documents): a ``?lang=`` on a link to one is dropped.
+DATA_SUFFIXES = (".ttl", ".nt", ".jsonld", ".rdf", ".gz", ".txt", ".json", ".xml")
+
+
 def static_links(text: str, root: str = "/") -> str:
     """Links with ``?lang=xx`` → the explicit language path ``/xx/…`` of the export.
 
@@ -53,6 +57,8 @@ def static_links(text: str, root: str = "/") -> str:
 
     def rewrite(match: re.Match[str]) -> str:
         path = match["path"]
+        if path.endswith(DATA_SUFFIXES):
+            return f"{match['origin'] or ''}{path}"
         inside = path[len(root) - 1 :] if path.startswith(root) else path
         return f"{match['origin'] or ''}{root.rstrip('/')}/{match['code']}{inside}"
 

@@ -13,10 +13,13 @@ from html import escape
 from ..formats import RDF_FORMATS
 
 
-def redirect_page(iri_path: str, document_path: str) -> str:
-    target = escape(document_path, quote=True)
+def redirect_page(iri_path: str, document_path: str, language: str | None = None) -> str:
+    """Links name the suffix URLs (``/doc/x/y.html``, ``.ttl``…): those work on any host. The
+    page goes to the document in ``language`` (its folder), the data is the same for both."""
+    canonical = escape(document_path, quote=True)
+    target = (f"/{language}" if language else "") + canonical + ".html"
     alternates = "\n".join(
-        f'<link rel="alternate" type="{fmt.media_type}" href="{target}{fmt.suffix}">'
+        f'<link rel="alternate" type="{fmt.media_type}" href="{canonical}{fmt.suffix}">'
         for fmt in RDF_FORMATS
     )
     return (
@@ -25,7 +28,7 @@ def redirect_page(iri_path: str, document_path: str) -> str:
         f"<title>{escape(iri_path)}</title>\n"
         '<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f'<link rel="canonical" href="{target}">\n'
+        f'<link rel="canonical" href="{canonical}">\n'
         f'<link rel="alternate" type="text/html" href="{target}">\n'
         f"{alternates}\n</head>\n"
         f'<body><p><a href="{target}">{target}</a></p></body>\n</html>\n'

@@ -45,7 +45,7 @@
     .catch(function () { show([]); });
 
   function show(hits) {
-    var note = document.querySelector("p.note");
+    var note = document.querySelector("form.search-page + p.note") || form;
     var out;
     if (!hits.length) {
       out = document.createElement("p");

@@ -71,7 +71,7 @@ def export_site(settings: Settings, site: Path) -> Exported:
     root = urlsplit(settings.public_url).path or "/" if settings.public_url else "/"
     log = Written()
     keep: set[str] = set()
-    client = app.test_client()
+    client = app.test_client(use_cookies=False)  # a language chosen once must not stick
 
     bodies: dict[str, bytes] = {}
 
@@ -87,7 +87,10 @@ def export_site(settings: Settings, site: Path) -> Exported:
             raise ExportFailed(f"{url} answered {response.status_code}, not {status}")
         body = response.get_data()
         if response.mimetype in ("text/html", "application/xml"):
-            text = layout.static_links(body.decode("utf-8"), root)
+            text = body.decode("utf-8")
+            if url.startswith(NOT_FOUND_PATH):  # served for any URL: its links lead home
+                text = text.replace(NOT_FOUND_PATH, "/")
+            text = layout.static_links(text, root)
             if response.mimetype == "text/html":
                 text = search.with_static_search(url, text, root)
             body = text.encode("utf-8")
@@ -112,6 +115,9 @@ def export_site(settings: Settings, site: Path) -> Exported:
             put(layout.page_file(iri_path), redirect_page(iri_path, url).encode())
     for version_path in ontology_versions:
         put(layout.page_file(version_path), redirect_page(version_path, "/def").encode())
+        for code in LANGUAGES:
+            page = redirect_page(version_path, "/def", code)
+            put(layout.page_file(version_path, code), page.encode())
 
     for version in versions:
         folder = releases_dir(settings) / version
