@@ -33,12 +33,15 @@ SYSTEM_TOOLS := chromium strace wrk
 JENA_PACKAGE := libapache-jena-java
 JENA_VERSION := 4.5.0-2
 
-# Debian 12's nginx (any security update of 1.22.1-9): the shipped rules for the static export
-# (hosting/nginx/) are run by the tests; a package check, as nginx is in /usr/sbin.
+# Debian 12's nginx (any security update of 1.22.1-9) and Apache 2.4: the shipped rules for the
+# static export (hosting/nginx/, hosting/apache/) are run by the tests; a package check, as both
+# live in /usr/sbin.
 NGINX_PACKAGE := nginx
 NGINX_VERSION := 1.22.1-9*
+APACHE_PACKAGE := apache2
+APACHE_VERSION := 2.4.*
 
-system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with Java) when missing
+system-packages: ## install Debian's chromium, strace, wrk, nginx, apache2 and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
@@ -54,6 +57,11 @@ system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  echo "installing: $(NGINX_PACKAGE)=$(NGINX_VERSION)"; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq '$(NGINX_PACKAGE)=$(NGINX_VERSION)'; }
+	@dpkg -s $(APACHE_PACKAGE) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(APACHE_PACKAGE)=$(APACHE_VERSION)"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    '$(APACHE_PACKAGE)=$(APACHE_VERSION)'; }
 
 # JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and

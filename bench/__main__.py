@@ -14,6 +14,7 @@ BENCHES = {
     "server": "bench.server_bench",
     "search": "bench.search_bench",
     "servers": "bench.servers",
+    "export": "bench.export_bench",
 }
 
 

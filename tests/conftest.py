@@ -178,6 +178,25 @@ def nginx_export_server(
     stop_server(running)
 
 
+@pytest.fixture(scope="session")
+def apache_export_server(built_settings: Settings, exported_site: Path) -> Iterator[RunningServer]:
+    """Debian's Apache serving the export with the shipped hosting/apache/.htaccess (from a
+    folder of its own under /tmp: pytest's are private, and Apache's workers may be ``nobody``)."""
+    import tempfile
+
+    from tests.static_site import apache_config, apache_site, start_apache
+
+    work = Path(tempfile.mkdtemp(prefix="mwg-apache-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    config = apache_config(apache_site(exported_site, work), port, work)
+    process = start_apache(config, url, work / "apache.out")
+    running = RunningServer(url, built_settings, process, work / "apache.out")
+    yield running
+    stop_server(running)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 # The ways the linked-data suite (tests/test_linked_data_*.py) is served, one fixture each: the
 # suite runs unchanged against every one. A test of a feature only our server has narrows itself
 # with ``@pytest.mark.parametrize("linked_data_server", ["serve"], indirect=True)``.

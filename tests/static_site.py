@@ -74,3 +74,55 @@ def start_nginx(config: Path, url: str, log: Path, timeout: float = 30) -> subpr
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"nginx did not answer in {timeout}s:\n{log.read_text()}")
+
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"  # Debian's apache2, installed by make test
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+HTACCESS = PROJECT_ROOT / "hosting" / "apache" / ".htaccess"
+
+
+def apache_site(site: Path, work: Path) -> Path:
+    """A copy of the export with the shipped ``.htaccess`` in its root, readable by Apache's
+    workers (which run as ``nobody`` when the tests run as root)."""
+    copy = work / "site"
+    shutil.copytree(site, copy)
+    shutil.copy(HTACCESS, copy / ".htaccess")
+    for path in (work, *copy.rglob("*"), copy):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return copy
+
+
+def apache_config(site: Path, port: int, work: Path) -> Path:
+    """A main config for Apache as Debian builds it, serving ``site`` with ``AllowOverride All``."""
+    modules = ("mpm_event", "authz_core", "mime", "dir", "rewrite", "headers")
+    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
+    config = work / "httpd.conf"
+    config.write_text(
+        f"ServerRoot {work}\nListen 127.0.0.1:{port}\nPidFile {work}/httpd.pid\n"
+        f"ErrorLog {work}/error.log\nLogLevel warn\nServerName 127.0.0.1\n{user}"
+        + "".join(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so\n" for m in modules)
+        + f"TypesConfig /etc/mime.types\nDocumentRoot {site}\n"
+        f"<Directory {site}>\n    AllowOverride All\n    Require all granted\n</Directory>\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def start_apache(config: Path, url: str, log: Path, timeout: float = 30) -> subprocess.Popen:
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [APACHE, "-f", str(config), "-DFOREGROUND"], stdout=handle, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            errors = config.parent / "error.log"
+            output = log.read_text() + (errors.read_text() if errors.exists() else "")
+            raise RuntimeError(f"apache2 exited with {process.returncode}:\n{output}")
+        try:
+            requests.get(url + "/robots.txt", timeout=2)
+            return process
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"apache2 did not answer in {timeout}s:\n{log.read_text()}")
