@@ -142,8 +142,10 @@ def export_site(settings: Settings, site: Path) -> Exported:
         if packed is not None and name + ".gz" not in bodies:
             keep.add(name + ".gz")
             write_if_changed(site, name + ".gz", packed, mtime, log)
-    # The place for the browser SPARQL page (issue 13 item 3): it replaces sparql.html and the
-    # language copies, and adds its own files, which it names in ``keep``.
+    # The place for the browser SPARQL page (issue 13 item 3):
+    #     keep |= write_browser_sparql(site, release.path, settings)
+    # it may rewrite sparql.html and th/, en/sparql.html and add its files; every file it wants
+    # kept must be in ``keep`` (anything else is removed next). Its .gz copies are its own call.
     remove_others(site, keep, log)
     size = sum((site / name).stat().st_size for name in keep)
     return Exported(release.version, site, log, time.monotonic() - started, size)
