@@ -119,17 +119,17 @@ def main() -> str:
             f"| synthetic, ~100k triples | {seconds:.1f} | {files} | {megabytes:.1f} | "
             f"{out.split(': ', 1)[-1]} |"
         )
-    body = (
-        "## Static export (`mwg-graph export`) and nginx serving it\n\n"
-        + stamp("python -m bench export")
-        + "\nExport time includes starting the process (wall clock; the machine's 2 cores are "
-        "shared, so these are upper bounds). Size counts every file, the precompressed `.gz` "
-        "copies included.\n\n"
-        + table(["release", "seconds", "files", "MB", "exporter's summary"], rows)
-        + f"\nThroughput, `wrk` at concurrency 16 for {DURATION} s per cell, the same URLs from "
-        f"nginx (1 worker, the shipped rules) and `mwg-graph serve` "
-        f"({SETTINGS['MWG_WORKERS']} workers × {SETTINGS['MWG_THREADS']} threads), in one run:\n\n"
-        + table(SPEED_COLUMNS, speed)
-    )
-    write_section("export", body)
+        body = (
+            "## Static export (`mwg-graph export`) and nginx serving it\n\n"
+            + stamp("python -m bench export")
+            + "\nExport time includes starting the process (wall clock; the machine's 2 cores are "
+            "shared, so these are upper bounds). Size counts every file, the precompressed `.gz` "
+            "copies included.\n\n"
+            + table(["release", "seconds", "files", "MB", "exporter's summary"], rows)
+            + f"\nThroughput, `wrk` at concurrency 16 for {DURATION} s per cell, the same URLs "
+            f"from nginx (1 worker, the shipped rules) and `mwg-graph serve` "
+            f"({SETTINGS['MWG_WORKERS']} workers × {SETTINGS['MWG_THREADS']} threads), "
+            "in one run:\n\n" + table(SPEED_COLUMNS, speed)
+        )
+        write_section("export", body)  # before the folder (and a stopped export) goes
     return body

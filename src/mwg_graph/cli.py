@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -132,7 +131,8 @@ def cmd_export(settings: Settings, site_dir: Path, argv: list[str]) -> int:
 
     if os.environ.get("PYTHONHASHSEED") != EXPORT_HASH_SEED:
         env = os.environ | {"PYTHONHASHSEED": EXPORT_HASH_SEED}
-        return subprocess.call([sys.executable, "-m", "mwg_graph", *argv], env=env)
+        # exec, not a child: one process, so stopping it stops the export
+        os.execve(sys.executable, [sys.executable, "-m", "mwg_graph", *argv], env)
 
     try:
         result = export_site(settings, site_dir)
