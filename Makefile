@@ -26,15 +26,23 @@ validate: $(STAMP) ## check data/ against the SHACL shapes
 	$(BIN)/mwg-graph validate
 
 # Debian packages the tests and benchmarks use: chromium (browser tests), strace (the test that no
-# server or build process opens an outside connection), wrk (HTTP load in bench/), nginx (the
-# load balancer of hosting/nginx in front of two replicas, tests/test_replicas.py).
-SYSTEM_TOOLS := chromium strace wrk nginx
+# server or build process opens an outside connection), wrk (HTTP load in bench/).
+SYSTEM_TOOLS := chromium strace wrk
 # Apache Jena's SHACL engine (Debian 12's jars), run by tests/test_shacl_engines.py as a single Java
 # source file, which needs the JDK's compiler module: hence a JDK, not a JRE.
 JENA_PACKAGE := libapache-jena-java
 JENA_VERSION := 4.5.0-2
 
-system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with Java) when missing
+# Debian 12's nginx (any security update of 1.22.1-9) and Apache 2.4: the shipped rules for the
+# static export and the replicas' load balancer (hosting/nginx/, hosting/apache/) are run by the
+# tests; a package check, as both
+# live in /usr/sbin.
+NGINX_PACKAGE := nginx
+NGINX_VERSION := 1.22.1-9*
+APACHE_PACKAGE := apache2
+APACHE_VERSION := 2.4.*
+
+system-packages: ## install Debian's chromium, strace, wrk, nginx, apache2 and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
@@ -46,6 +54,15 @@ system-packages: ## install Debian's chromium, strace, wrk, nginx and Jena (with
 	  echo "installing: $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless"; \
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO apt-get install -y -qq $(JENA_PACKAGE)=$(JENA_VERSION) default-jdk-headless; }
+	@dpkg -s $(NGINX_PACKAGE) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(NGINX_PACKAGE)=$(NGINX_VERSION)"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq '$(NGINX_PACKAGE)=$(NGINX_VERSION)'; }
+	@dpkg -s $(APACHE_PACKAGE) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(APACHE_PACKAGE)=$(APACHE_VERSION)"; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
+	    '$(APACHE_PACKAGE)=$(APACHE_VERSION)'; }
 
 # JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl, Lighthouse), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and

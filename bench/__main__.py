@@ -15,6 +15,7 @@ BENCHES = {
     "search": "bench.search_bench",
     "servers": "bench.servers",
     "lighthouse": "bench.lighthouse_bench",
+    "export": "bench.export_bench",
 }
 
 

@@ -138,7 +138,7 @@ def stop_server(server: RunningServer) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(
+def serve_server(
     built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
     """The real production server, serving the release built from data/."""
@@ -148,18 +148,74 @@ def server(
     stop_server(running)
 
 
-# What the linked-data tests (tests/test_linked_data_*.py) run against: each target names the
-# fixture that starts it. Their tests take ``linked_data_server`` and run once per target.
-LINKED_DATA_TARGETS = {
-    "serve": "server",
-    "replicas": "replicas_server",
-    "sparql-backend": "backed_server",
+@pytest.fixture(scope="session")
+def server(serve_server: RunningServer) -> RunningServer:
+    """The real production server (a name a test module may redefine, as the linked-data suite
+    does to run against every target; ``serve_server`` is the one behind it)."""
+    return serve_server
+
+
+@pytest.fixture(scope="session")
+def exported_site(built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The release built from data/, exported as a static site (``mwg-graph export``)."""
+    from tests.static_site import export
+
+    site = tmp_path_factory.mktemp("site")
+    done = export(built_settings, site)
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def nginx_export_server(
+    built_settings: Settings, exported_site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """Debian's nginx serving the export with the shipped rules (hosting/nginx/mwg-site.conf)."""
+    from tests.static_site import nginx_config, start_nginx
+
+    work = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = work / "nginx.out"
+    process = start_nginx(nginx_config(exported_site, port, work), url, log)
+    running = RunningServer(url, built_settings, process, log)
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def apache_export_server(built_settings: Settings, exported_site: Path) -> Iterator[RunningServer]:
+    """Debian's Apache serving the export with the shipped hosting/apache/.htaccess (from a
+    folder of its own under /tmp: pytest's are private, and Apache's workers may be ``nobody``)."""
+    import tempfile
+
+    from tests.static_site import apache_config, apache_site, start_apache
+
+    work = Path(tempfile.mkdtemp(prefix="mwg-apache-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    config = apache_config(apache_site(exported_site, work), port, work)
+    process = start_apache(config, url, work / "apache.out")
+    running = RunningServer(url, built_settings, process, work / "apache.out")
+    yield running
+    stop_server(running)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+# The ways the linked-data suite (tests/test_linked_data_*.py) is served, one fixture each: the
+# suite runs unchanged against every one. A test of a feature only our server has narrows itself
+# with ``@pytest.mark.parametrize("linked_data_server", ["serve"], indirect=True)``.
+TARGETS = {
+    "serve": "serve_server",  # mwg-graph serve
+    "nginx-export": "nginx_export_server",  # mwg-graph export behind hosting/nginx/mwg-site.conf
+    "replicas": "replicas_server",  # 2 replicas behind hosting/nginx/mwg-replicas.conf
+    "sparql-backend": "backed_server",  # mwg-graph serve --sparql-backend on Oxigraph server
 }
 
 
-@pytest.fixture(scope="session", params=list(LINKED_DATA_TARGETS))
+@pytest.fixture(scope="session", params=list(TARGETS))
 def linked_data_server(request: pytest.FixtureRequest) -> RunningServer:
-    return request.getfixturevalue(LINKED_DATA_TARGETS[request.param])
+    return request.getfixturevalue(TARGETS[request.param])
 
 
 @pytest.fixture(scope="session")

@@ -51,17 +51,25 @@ def write_browser_sparql(site_dir: Path, release_dir: Path, settings: Settings) 
     ``release_dir`` is the release the site publishes: the page loads the dumps it has. Files whose
     bytes are unchanged are not rewritten (same release and settings → same bytes).
     """
-    app = create_app(settings)
-    dumps = [name for name in DUMP_FORMATS if (release_dir / name).is_file()]
     written = [_write(site_dir / path, data) for path, data in _assets()]
-    for language, path in (
-        (None, f"{PAGE}.html"),
-        ("th", f"th/{PAGE}.html"),
-        ("en", f"en/{PAGE}.html"),
-    ):
-        html = _page(app, settings, language, dumps)
+    for path, html in browser_sparql_pages(release_dir, settings):
         written.append(_write(site_dir / path, html.encode("utf-8")))
     return written
+
+
+def browser_sparql_pages(release_dir: Path, settings: Settings) -> list[tuple[str, str]]:
+    """The query page in the default language and in each explicit one: (path in the site, HTML).
+
+    ``mwg-graph export`` puts these in place of the server's page, through its own link rewriting
+    (``?lang=`` → language paths); its static files come with the rest of ``static/``.
+    """
+    app = create_app(settings)
+    dumps = [name for name in DUMP_FORMATS if (release_dir / name).is_file()]
+    return [
+        (path, _page(app, settings, language, dumps))
+        for language, path in ((None, f"{PAGE}.html"), ("th", f"th/{PAGE}.html"),
+                               ("en", f"en/{PAGE}.html"))
+    ]  # fmt: skip
 
 
 def _page(app: Flask, settings: Settings, language: str | None, dumps: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""``mwg-graph build | validate | diff | publish | serve``: thin wrappers over plain functions.
+"""``mwg-graph build | validate | diff | publish | serve | rollout | export``: thin wrappers.
 
 Every setting of :mod:`mwg_graph.config` is also a flag (``--query-timeout 5``), so the CLI, the
 environment and the README table can never disagree about which settings exist.
@@ -7,12 +7,15 @@ environment and the README table can never disagree about which settings exist.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import fields
 from pathlib import Path
 
 from .config import Settings, env_name, from_env, setting_names
 from .load import LoadError
+
+EXPORT_HASH_SEED = "0"
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser, only: list[str] | None = None) -> None:
@@ -63,6 +66,11 @@ def make_parser() -> argparse.ArgumentParser:
             "rollout", help="move replicas behind nginx to a release, half at a time"
         )
     )
+    export = commands.add_parser(
+        "export", help="write the current release as a static site (hosting/ has the rules)"
+    )
+    export.add_argument("site_dir", metavar="DIR", type=Path, help="folder of the static site")
+    _add_setting_flags(export, ["base_iri", "public_url", "dist_dir", "license_iri"])
     return parser
 
 
@@ -115,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     overrides = {name: getattr(args, name, None) for name in setting_names()}
     settings = from_env(**overrides)
+    if args.command == "export":
+        return cmd_export(settings, args.site_dir, sys.argv[1:] if argv is None else argv)
     if args.command == "rollout":
         return cmd_rollout(settings, args)
     handler = {
@@ -212,6 +222,31 @@ def cmd_serve(settings: Settings) -> int:
     from .serve import serve
 
     return serve(settings)
+
+
+def cmd_export(settings: Settings, site_dir: Path, argv: list[str]) -> int:
+    """Run in a process with a fixed hash seed: rdflib writes N-Triples, RDF/XML and JSON-LD in
+    the order of its sets, which follows the seed, and an export must be the same bytes every
+    time (the server's answers are right in any order; only their bytes differ per process)."""
+    from .export.site import ExportFailed, export_site
+
+    if os.environ.get("PYTHONHASHSEED") != EXPORT_HASH_SEED:
+        env = os.environ | {"PYTHONHASHSEED": EXPORT_HASH_SEED}
+        # exec, not a child: one process, so stopping it stops the export
+        os.execve(sys.executable, [sys.executable, "-m", "mwg_graph", *argv], env)
+
+    try:
+        result = export_site(settings, site_dir)
+    except ExportFailed as failure:
+        print(f"export failed: {failure}", file=sys.stderr)
+        return 1
+    done = result.written
+    print(
+        f"release {result.version} exported to {_show(result.site)}: {done.files} files, "
+        f"{result.bytes / 1e6:.1f} MB; {len(done.written)} written, {len(done.kept)} unchanged, "
+        f"{len(done.removed)} removed ({result.seconds:.1f} s)"
+    )
+    return 0
 
 
 def _show(path: Path) -> str:
