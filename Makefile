@@ -81,6 +81,7 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 
 test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff check + format check
