@@ -10,8 +10,8 @@ from .test_browser_pages import watched  # noqa: F401 (a fixture)
 pytestmark = pytest.mark.browser
 
 PAGES = [
-    "/", "/doc/organization/hrdf", "/doc/province/chiang-mai", "/browse/", "/browse/province/",
-    "/downloads/", "/search?q=HRDF", "/widget/",
+    "/", "/doc/organization/hrdf", "/doc/province/th-50", "/doc/strategy/1", "/browse/",
+    "/browse/province/", "/downloads/", "/search?q=HRDF", "/widget/",
 ]  # fmt: skip
 
 
@@ -21,7 +21,8 @@ def test_axe_finds_nothing(server, watched, path, lang):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
 
     page = watched.page
-    page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    response = page.goto(f"{server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+    assert response is not None and response.status == 200, path  # a 404 page proves nothing
     page.wait_for_load_state("networkidle")
     results = Axe().run(page)
     found = [
