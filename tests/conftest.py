@@ -129,12 +129,17 @@ def start_server(
 
 
 def stop_server(server: RunningServer) -> None:
-    server.process.terminate()
+    stop_process(server.process)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate, and kill what has not stopped within 15 s."""
+    process.terminate()
     try:
-        server.process.wait(timeout=15)
+        process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -332,12 +337,7 @@ def start_oxigraph(location: Path, query_timeout: int = 10, timeout: float = 60)
 
 
 def stop_oxigraph(server: OxigraphServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    stop_process(server.process)
 
 
 def publish_release(

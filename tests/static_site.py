@@ -61,19 +61,7 @@ def start_nginx(config: Path, url: str, log: Path, timeout: float = 30) -> subpr
     process = subprocess.Popen(
         [NGINX, "-p", str(work), "-c", str(config)], stdout=handle, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            errors = (work / "error.log").read_text() if (work / "error.log").exists() else ""
-            output = log.read_text() + errors
-            raise RuntimeError(f"nginx exited with {process.returncode}:\n{output}")
-        try:
-            requests.get(url + "/robots.txt", timeout=2)
-            return process
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"nginx did not answer in {timeout}s:\n{log.read_text()}")
+    return answering(process, "nginx", url, log, work / "error.log", timeout)
 
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"  # Debian's apache2, installed by make test
@@ -113,16 +101,22 @@ def start_apache(config: Path, url: str, log: Path, timeout: float = 30) -> subp
     process = subprocess.Popen(
         [APACHE, "-f", str(config), "-DFOREGROUND"], stdout=handle, stderr=subprocess.STDOUT
     )
+    return answering(process, "apache2", url, log, config.parent / "error.log", timeout)
+
+
+def answering(
+    process: subprocess.Popen, name: str, url: str, log: Path, errors: Path, timeout: float
+) -> subprocess.Popen:
+    """``process`` once the site answers at ``url``; its output and error log if it exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            errors = config.parent / "error.log"
             output = log.read_text() + (errors.read_text() if errors.exists() else "")
-            raise RuntimeError(f"apache2 exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{output}")
         try:
             requests.get(url + "/robots.txt", timeout=2)
             return process
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError(f"apache2 did not answer in {timeout}s:\n{log.read_text()}")
+    raise RuntimeError(f"{name} did not answer in {timeout}s:\n{log.read_text()}")
