@@ -87,6 +87,17 @@ CASES = [
       "properties": [{"pid": "acronym", "v": "FRY"}]}, "organization/fry", True),
     ({"query": "Rights Foundation", "properties": [{"pid": "acronym", "v": "HRDF"}]},
      "organization/hrdf", True),
+    # the rest of the page's list, and two names one letter apart that must not be confused
+    ({"query": "Migrant Worker Rights Network"}, "organization/mwrn", True),
+    ({"query": "National Catholic Commission Migration"}, "organization/nccm", True),
+    ({"query": "Diocesan Social Action of Suratthani Catholic Foundation"},
+     "organization/disac", True),
+    ({"query": "Fortify Rights"}, "organization/fortify-rights", True),
+    ({"query": "FoW", "type": "organization"}, "organization/fow", True),
+    ({"query": "Foundation for Women"}, "organization/foundation-for-women", True),
+    ({"query": "Word Vision Foundation"}, "organization/wvft", False),
+    # มูลนิธิผู้หญิง (the Foundation for Women's Thai name, members.ttl) without its tone mark
+    ({"query": "มูลนิธิผูหญิง", "type": "organization"}, "organization/foundation-for-women", False),
     # provinces: Thai name, English name, ISO code, missing marks
     ({"query": "กรุงเทพมหานคร", "type": "province"}, "province/th-10", True),
     ({"query": "เชียงใหม่"}, "province/th-50", True),
@@ -103,12 +114,18 @@ CASES = [
     ({"query": "เชียงใหม", "type": "province"}, "province/th-50", False),
     ({"query": "สุราษฎรธานี"}, "province/th-84", False),
     ({"query": "Samut Prakarn", "type": "province"}, "province/th-11", False),
+    ({"query": "สุราษฎร์ธานี"}, "province/th-84", True),
+    ({"query": "Phang Nga", "type": "province"}, "province/th-82", True),
+    ({"query": "TH-82"}, "province/th-82", True),
     # nationalities and countries (the page's target groups: Myanmar, Lao, Cambodian workers)
     ({"query": "สัญชาติพม่า", "type": "nationality"}, "nationality/myanmar", True),
     ({"query": "สัญชาติลาว"}, "nationality/lao", True),
     ({"query": "กัมพูชา", "type": "nationality"}, "nationality/cambodian", False),
     ({"query": "Lao", "type": "nationality"}, "nationality/lao", False),
     ({"query": "Myanmar nationality"}, "nationality/myanmar", True),
+    ({"query": "สัญชาติกัมพูชา"}, "nationality/cambodian", True),
+    ({"query": "Cambodian nationality", "type": "nationality"}, "nationality/cambodian", True),
+    ({"query": "สัญชาติพมา", "type": "nationality"}, "nationality/myanmar", False),  # no ่
     ({"query": "พม่า", "type": "country"}, "country/mm", True),
     ({"query": "MMR"}, "country/mm", True),
     ({"query": "เมียนมา"}, "country/mm", True),
@@ -280,6 +297,90 @@ def test_preview_is_small_and_in_the_asked_language(server, lang):
     assert "<script" not in response.text
     first = "มูลนิธิศุภนิมิตแห่งประเทศไทย" if lang == "th" else "World Vision Foundation of Thailand"
     assert f"<strong>{first}</strong>" in response.text
+
+
+# One request of every kind the API answers in JSON: (schema, method, path, parameters, the part of
+# the answer that must not be empty, so that a schema cannot pass on an empty list).
+EXTEND = {"ids": ["organization/hrdf", "province/th-50"],
+          "properties": [{"id": "acronym"}, {"id": "iso_code"}, {"id": "name_th"}]}  # fmt: skip
+BATCH = {"q0": {"query": "Word Vision", "type": "organization"},
+         "q1": {"properties": [{"pid": "iso_code", "v": "TH-50"}], "type": "province"}}  # fmt: skip
+EVERY_RESPONSE = [
+    ("manifest", "GET", "/reconcile", {}, "defaultTypes"),
+    ("reconciliation-result-batch", "GET", "/reconcile", {"queries": json.dumps(BATCH)}, "q0"),
+    ("reconciliation-result-batch", "POST", "/reconcile", {"queries": json.dumps(BATCH)}, "q1"),
+    ("suggest-entities-response", "GET", "/reconcile/suggest/entity", {"prefix": "สมุทร"},
+     "result"),
+    ("suggest-types-response", "GET", "/reconcile/suggest/type", {"prefix": "org"}, "result"),
+    ("suggest-properties-response", "GET", "/reconcile/suggest/property", {"prefix": "name"},
+     "result"),
+    ("data-extension-property-proposal", "GET", "/reconcile/properties",
+     {"type": "organization"}, "properties"),
+    ("data-extension-response", "GET", "/reconcile", {"extend": json.dumps(EXTEND)}, "rows"),
+    ("data-extension-response", "POST", "/reconcile", {"extend": json.dumps(EXTEND)}, "rows"),
+]  # fmt: skip
+
+
+def ask(server, method: str, path: str, params: dict, **kwargs):
+    if method == "POST":
+        return server.post(path, data=params, **kwargs)
+    return server.get(path, params=params, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("schema", "method", "path", "params", "filled"),
+    EVERY_RESPONSE,
+    ids=[f"{method} {path} {schema}" for schema, method, path, *_ in EVERY_RESPONSE],
+)
+def test_every_json_answer_validates_plain_and_as_jsonp_with_cors(
+    server, schema, method, path, params, filled
+):
+    """The spec: CORS on every endpoint, uniformly; JSONP (optional there) wherever we offer it."""
+    origin = {"Origin": "https://openrefine.example"}
+    plain = ask(server, method, path, params, headers=origin)
+    assert plain.status_code == 200, plain.text
+    assert plain.headers["Content-Type"].startswith("application/json")
+    assert plain.headers["Access-Control-Allow-Origin"] == "*"
+    document = valid(schema, plain.json())
+    part = document[filled]
+    assert part and (not isinstance(part, dict) or "result" not in part or part["result"]), part
+
+    wrapped = ask(server, method, path, {**params, "callback": "cb.done"}, headers=origin)
+    assert wrapped.status_code == 200, wrapped.text
+    assert wrapped.headers["Content-Type"].startswith("application/javascript")
+    assert wrapped.headers["Access-Control-Allow-Origin"] == "*"
+    body = wrapped.text
+    assert body.startswith("/**/cb.done(") and body.endswith(");"), body[:80]
+    assert valid(schema, json.loads(body[len("/**/cb.done(") : -2])) == document
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/reconcile", "/reconcile/suggest/entity", "/reconcile/suggest/type",
+     "/reconcile/suggest/property", "/reconcile/properties", "/reconcile/preview"],
+)  # fmt: skip
+def test_every_endpoint_answers_a_cors_preflight(server, path):
+    preflight = server.request(
+        "OPTIONS",
+        path,
+        headers={"Origin": "https://openrefine.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code in (200, 204), preflight.text
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_the_preview_and_errors_are_open_to_other_origins_too(server):
+    """A browser client must be able to read the preview card and the reason for a 400 as well."""
+    origin = {"Origin": "https://openrefine.example"}
+    preview = server.get("/reconcile/preview", params={"id": "province/th-50"}, headers=origin)
+    assert preview.status_code == 200 and preview.headers["Content-Type"].startswith("text/html")
+    assert preview.headers["Access-Control-Allow-Origin"] == "*"
+    asks_json = {**origin, "Accept": "application/json"}
+    error = server.post("/reconcile", data={"queries": "{not json"}, headers=asks_json)
+    assert error.status_code == 400
+    assert error.headers["Access-Control-Allow-Origin"] == "*"
+    assert "not valid JSON" in error.json()["message"]
 
 
 def test_jsonp(server):
