@@ -169,6 +169,27 @@ def test_get_and_post_give_the_same_answer(server):
     assert reconcile(server, queries, "GET") == reconcile(server, queries, "POST")
 
 
+# Queries the v0.2 query schema allows (each is validated against it before it is sent): a
+# spreadsheet cell can be a number or a boolean, and OpenRefine sends it as it is. One odd cell must
+# not turn the whole batch of ten into a 400; a condition that cannot hold just demotes.
+SCHEMA_VALID_QUERIES = [
+    ({"query": "HRDF", "properties": [{"pid": "acronym", "v": True}]}, "organization/hrdf"),
+    ({"query": "Tak", "properties": [{"pid": "iso_code", "v": 63}]}, "province/th-63"),
+    ({"query": "FED", "properties": [{"pid": "acronym", "v": [False, "FED", 1.5]}]},
+     "organization/fed"),
+    ({"query": "Trat", "properties": [{"pid": "iso_code", "v": {"id": "TH-23", "name": "x"}}]},
+     "province/th-23"),
+    ({"query": "Ranong", "type": ["province", "country"], "type_strict": "all"}, "province/th-85"),
+    ({"query": "เมียนมา", "type": []}, "country/mm"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "expected"), SCHEMA_VALID_QUERIES)
+def test_every_query_the_schema_allows_is_answered(server, query, expected):
+    result = reconcile(server, {"q": query})["q"]["result"]
+    assert result and result[0]["id"] == expected, result[:2]
+
+
 def test_limit_and_ambiguous_names_are_never_matched(server):
     result = reconcile(server, {"q": {"query": "Foundation", "limit": 3}})["q"]["result"]
     assert len(result) == 3

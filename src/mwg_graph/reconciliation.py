@@ -73,13 +73,23 @@ def type_object(kind: str, language: str) -> dict:
 
 
 def condition_values(value: object, where: str) -> list[str]:
+    """The values a condition compares, as match keys.
+
+    The v0.2 schema allows strings, numbers, booleans and ``{id}`` objects, and OpenRefine sends a
+    spreadsheet cell as it is: a boolean is read as its JSON text, which none of our properties
+    holds, so it demotes the candidate instead of failing the whole batch.
+    """
     values = value if isinstance(value, list) else [value]
     found = []
     for v in values:
         if isinstance(v, dict):
             v = v.get("id", v.get("name"))
-        if isinstance(v, bool) or not isinstance(v, str | int | float):
-            raise BadRequest(f"{where}: a property value must be a string, number or {{id}}.")
+        if isinstance(v, bool):
+            v = json.dumps(v)
+        if not isinstance(v, str | int | float):
+            raise BadRequest(
+                f"{where}: a property value must be a string, number, boolean or {{id}}."
+            )
         text = str(v)
         found.append(exact_key(text.removeprefix(WIKIDATA)))
     return found
