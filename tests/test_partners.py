@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import shutil
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
@@ -23,7 +27,13 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
 from mwg_graph.release import BuildFailed, build, current_release
 
-from .conftest import RunningServer, start_server, stop_server
+from .conftest import (
+    RunningServer,
+    start_backed_server,
+    start_server,
+    stop_oxigraph,
+    stop_server,
+)
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "partners"
 EXAMPLE = FIXTURES / "example-clinics"
@@ -88,6 +98,42 @@ def test_a_dangling_full_iri_is_found_by_its_line_too(partner_copy) -> None:
     with pytest.raises(BuildFailed, match=f"line {line_number(clinics, wrong)}: {wrong}"):
         build(settings)
     assert current_release(settings) is None
+
+
+def run_build_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
+    """``mwg-graph build`` as an operator runs it on a submitted folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
+    return subprocess.run(
+        [sys.executable, "-m", "mwg_graph", "build", "--dist-dir", str(settings.dist_dir),
+         "--partners-dir", str(settings.partners_dir)],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_cli_says_each_dangling_link_on_its_own_line_with_file_and_line(partner_copy) -> None:
+    settings, folder = partner_copy
+    clinics = folder / "clinics.ttl"
+    text = clinics.read_text().replace("province:th-10 ;", "province:th-1O ;")
+    clinics.write_text(text.replace("organization:mwg .", "organization:mgw ."))
+    failed = run_build_cli(settings)
+    assert failed.returncode == 1, failed.stdout
+    assert "Traceback" not in failed.stderr
+    lines = failed.stderr.splitlines()
+    for typo in ("province:th-1O", "organization:mgw"):
+        iri = f"<{BASE}id/{typo.replace(':', '/')}>"
+        line = f"{clinics}, line {line_number(clinics, typo)}: {iri} "
+        assert any(one.startswith(line) and "does not mint" in one for one in lines), lines
+    assert "unchanged" in failed.stderr  # the operator is told the served release stays
+    assert current_release(settings) is None
+
+
+def test_a_partner_file_that_is_not_turtle_fails_naming_file_and_line(partner_copy) -> None:
+    settings, folder = partner_copy
+    clinics = folder / "clinics.ttl"
+    clinics.write_text(clinics.read_text().replace("province:th-10 ;", "province:th-10 ;; ]"))
+    failed = run_build_cli(settings)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert f"{clinics}: not valid Turtle: at line {line_number(clinics, ';; ]')}" in failed.stderr
 
 
 def test_the_partners_own_shapes_are_applied(partner_copy) -> None:
@@ -182,6 +228,40 @@ def test_sparql_finds_the_partner_graph_and_the_default_graph_stays_ours(partner
     assert {b["l"]["value"] for b in ours} == {"Solidarity Center"}  # data/members.ttl
     graphs = select(partner_server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert [b["g"]["value"] for b in graphs] == [GRAPH]
+
+
+def test_published_to_a_triple_store_the_partner_graph_stays_beside_ours(tmp_path: Path) -> None:
+    """``mwg-graph publish`` into a real Oxigraph server, and ``/sparql`` answering from it
+    (README "Hosting"): the same separation as with the release's own store."""
+    settings = replace(from_env(environ={}, dist_dir=tmp_path / "dist", partners_dir=FIXTURES),
+                       workers=1)  # fmt: skip
+    build(settings)
+    server, oxigraph = start_backed_server(settings, tmp_path)
+    try:
+
+        def store_graph(name: str) -> Graph:
+            response = requests.get(oxigraph.store, params={"graph": name}, timeout=60,
+                                    headers={"Accept": "application/n-triples"})  # fmt: skip
+            assert response.status_code == 200, response.text
+            return Graph().parse(data=response.text, format="nt")
+
+        assert isomorphic(store_graph(GRAPH), example_graph())
+        mwg = store_graph(BASE + "id/dataset/mwg")
+        assert (CLINIC_1, None, None) not in mwg and (None, None, PARTNER_LABEL_OF_SC) not in mwg
+        asks_json = {"Accept": "application/sparql-results+json"}
+        default = requests.post(oxigraph.query, data={"query": "ASK { ?s ?p ?o }"},
+                                headers=asks_json, timeout=60)  # fmt: skip
+        assert default.json()["boolean"] is False  # nothing in the store's default graph
+
+        found = select(server, f"SELECT * WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
+        assert len(found) == len(example_graph())
+        clinic_class = example_graph().value(CLINIC_1, RDF.type)
+        assert select(server, f"SELECT ?s WHERE {{ ?s a <{clinic_class}> }}") == []
+        graphs = select(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert [b["g"]["value"] for b in graphs] == [GRAPH]
+    finally:
+        stop_server(server)
+        stop_oxigraph(oxigraph)
 
 
 def test_the_service_description_lists_the_partner_graph(partner_server) -> None:
