@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import VOID
+
+from mwg_graph.config import from_env
+from mwg_graph.release import build
 
 
 def snippets(page: str) -> list[str]:
@@ -60,3 +67,38 @@ def test_manifest_documentation_is_this_page(server):
     documentation = server.get("/reconcile").json()["documentation"]
     assert server.get(documentation.replace(server.url, "")).status_code == 200
     assert URIRef(documentation).endswith("/link")
+
+
+def meta_snippet(page: str) -> str:
+    found = re.findall(
+        r'<pre class="snippet" data-format="toml"><code>(.*?)</code></pre>', page, re.S
+    )
+    assert len(found) == 1, "the page shows no meta.toml to copy"
+    return html.unescape(found[0])
+
+
+def test_a_submission_made_from_the_page_alone_is_published(server, tmp_path: Path):
+    """A partner who reads only /link (either language): its meta.toml, copied as shown, and its
+    Turtle snippet, in a folder named as the page says, pass the build and become the graph the
+    page names."""
+    partners = tmp_path / "partners"
+    pages = {}
+    for lang in ("th", "en"):
+        page = server.get("/link", params={"lang": lang}).text
+        folder = partners / f"my-clinics-{lang}"
+        folder.mkdir(parents=True)
+        meta = meta_snippet(page)
+        assert set(tomllib.loads(meta)) >= {"title", "publisher", "license", "source", "contact"}
+        (folder / "meta.toml").write_text(meta, encoding="utf-8")
+        (folder / "data.ttl").write_text(snippets(page)[0], encoding="utf-8")
+        pages[lang] = page
+    settings = from_env(environ={}, dist_dir=tmp_path / "dist", partners_dir=partners)
+    release = build(settings).path
+    void = Graph().parse(release / "void.ttl", format="turtle")
+    for lang, page in pages.items():
+        named = re.search(r"<code>(\S+/graph/partner/)&lt;", page)
+        assert named, "the page names no graph"
+        graph = URIRef(named.group(1) + f"my-clinics-{lang}")
+        assert graph in set(void.objects(None, VOID.subset))
+        dump = Graph().parse(release / f"partner-my-clinics-{lang}.ttl", format="turtle")
+        assert isomorphic(dump, Graph().parse(data=snippets(page)[0], format="turtle"))
