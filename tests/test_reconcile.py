@@ -206,7 +206,7 @@ def test_a_condition_that_fails_demotes_the_candidate(server):
     assert hrdf["match"] is False and hrdf["score"] < result[0]["score"]
 
 
-def test_manifest(server, built_settings):
+def test_manifest(server, built_settings, release_graph):
     response = server.get("/reconcile")
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -216,6 +216,11 @@ def test_manifest(server, built_settings):
     assert manifest["schemaSpace"] == built_settings.base_iri + "def#"
     kinds = {t["id"] for t in manifest["defaultTypes"]}
     assert {"organization", "province", "country", "nationality", "theme", "strategy"} <= kinds
+    # a default type for each kind the release mints ({base}id/{kind}/{slug}, README "IRIs")
+    space = manifest["identifierSpace"]
+    minted = {str(s)[len(space) :].split("/", 1)[0] for s in release_graph.subjects()
+              if isinstance(s, URIRef) and str(s).startswith(space)}  # fmt: skip
+    assert kinds == minted
     for part in ("entity", "type", "property"):
         assert manifest["suggest"][part]["service_path"] == f"/reconcile/suggest/{part}"
     assert manifest["extend"]["propose_properties"]["service_path"] == "/reconcile/properties"
