@@ -38,6 +38,18 @@ def _validators() -> dict[str, Draft7Validator]:
 VALIDATORS = _validators()
 
 
+def test_the_vendored_schemas_are_the_published_set():
+    """The ten published 0.2 schemas but ``openapi.json`` (README there), and the licence notice
+    that must travel with them."""
+    names = {"data-extension-property-proposal", "data-extension-query", "data-extension-response",
+             "manifest", "reconciliation-query-batch", "reconciliation-result-batch", "type",
+             "suggest-entities-response", "suggest-properties-response",
+             "suggest-types-response"}  # fmt: skip
+    assert {p.stem for p in SCHEMAS.glob("*.json")} == names
+    notice = (SCHEMAS / "LICENSE.txt").read_text(encoding="utf-8")
+    assert "W3C SOFTWARE AND DOCUMENT NOTICE AND LICENSE" in notice and "Disclaimers" in notice
+
+
 def valid(schema: str, document: object) -> object:
     errors = sorted(VALIDATORS[schema].iter_errors(document), key=lambda e: list(e.path))
     assert not errors, f"{schema}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors)
