@@ -421,6 +421,25 @@ def test_the_preview_and_errors_are_open_to_other_origins_too(server):
     assert "not valid JSON" in error.json()["message"]
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("entity", ["organization/disac", "target-group/accompanying-dependants"])
+def test_the_preview_fits_the_frame_the_manifest_asks_for(server, browser, lang, entity):
+    """OpenRefine frames the preview at the manifest's width and height; the longest names of the
+    page (a member's, a target group's) must fit without scrolling."""
+    manifest = server.get("/reconcile", params={"lang": lang}).json()
+    width, height = manifest["preview"]["width"], manifest["preview"]["height"]
+    url = manifest["preview"]["url"].replace("{{id}}", quote(entity, safe=""))
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    assert page.goto(url).status == 200
+    over = page.evaluate(
+        "[document.documentElement.scrollWidth - innerWidth,"
+        " document.documentElement.scrollHeight - innerHeight]"
+    )
+    context.close()
+    assert over[0] <= 0 and over[1] <= 0, f"{entity} ({lang}) overflows by {over} px"
+
+
 def test_jsonp(server):
     response = server.get("/reconcile", params={"callback": "jQuery123_456"})
     assert response.status_code == 200
