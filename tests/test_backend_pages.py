@@ -8,6 +8,7 @@ here from the SPARQL 1.1 Update text, never taken from the code under test.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -204,3 +205,38 @@ def test_a_store_gone_away_is_a_clean_502_for_pages(built_settings, tmp_path):
         assert "cannot be read" in health.json()["reason"]
     finally:
         stop_server(server)
+
+
+def test_partner_data_on_pages_comes_from_the_stores_partner_graph(tmp_path):
+    """A release with the fictional partner dataset (tests/fixtures/partners), published in one
+    update: the page of a resource it links to shows it, read from its graph in the store."""
+    from mwg_graph.config import from_env
+    from mwg_graph.release import build
+
+    from .test_partners import FIXTURES, GRAPH, PARTNER_LABEL_OF_SC
+
+    settings = from_env(environ={}, dist_dir=tmp_path / "dist", partners_dir=FIXTURES, workers=1)
+    build(settings)
+    oxigraph = start_oxigraph(tmp_path / "oxigraph")
+    try:
+        published = publish_release(settings, oxigraph.store, oxigraph.update)
+        assert published.returncode == 0, published.stderr
+        clinic = "Example mobile clinic 1 (fictional)"
+        _update(  # the store's copy of the partner graph says something the release does not
+            oxigraph,
+            f'WITH <{GRAPH}> DELETE {{ ?c ?p "{clinic}"@en }} '
+            f'INSERT {{ ?c ?p "{clinic}, in the store"@en }} WHERE {{ ?c ?p "{clinic}"@en }}',
+        )
+        env = {"MWG_SPARQL_BACKEND": oxigraph.query}
+        server = start_server(settings, tmp_path / "server.log", env)
+        try:
+            page = server.get("/doc/province/th-10", params={"lang": "en"})
+            assert page.status_code == 200, page.text
+            assert f"{clinic}, in the store" in page.text
+            sc = html.unescape(server.get("/doc/organization/sc", params={"lang": "en"}).text)
+            heading = sc.index("Linked from partner data")
+            assert str(PARTNER_LABEL_OF_SC) in sc[heading:]
+        finally:
+            stop_server(server)
+    finally:
+        stop_oxigraph(oxigraph)
