@@ -237,7 +237,13 @@ class RemoteStore:
         query = f"SELECT ?mwgRelease WHERE {{ GRAPH <{self.record}> {{ {pattern} }} }}"
         params = [("query", query), ("default-graph-uri", self.empty_graph)]
         params.append(("named-graph-uri", self.record))
-        with self._send(params, TSV) as response:
+        try:
+            response = self._send(params, TSV)
+        except (
+            BackendFailed
+        ) as failed:  # even a 4xx is the store's (or our) fault, not the client's
+            raise BackendFailed(f"the SPARQL backend's record cannot be read: {failed}") from None
+        with response:
             reader = _Lines(response, 101, 65536)
             try:
                 rows = parse_query_results(reader, QueryResultsFormat.TSV)
