@@ -41,8 +41,12 @@ NGINX_PACKAGE := nginx
 NGINX_VERSION := 1.22.1-9*
 APACHE_PACKAGE := apache2
 APACHE_VERSION := 2.4.*
+# Debian 12's Virtuoso 7.2.5: tests/test_virtuoso_publish.py publishes into it (a private database
+# on loopback ports). Non-interactive: its debconf question (the dba password) keeps the default.
+VIRTUOSO_PACKAGE := virtuoso-opensource
+VIRTUOSO_VERSION := 7.2.5.*
 
-system-packages: ## install Debian's chromium, strace, wrk, nginx, apache2 and Jena (with Java) when missing
+system-packages: ## install Debian's chromium, strace, wrk, nginx, apache2, Virtuoso and Jena (with Java) when missing
 	@missing=""; for tool in $(SYSTEM_TOOLS); do \
 	  command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
@@ -63,6 +67,11 @@ system-packages: ## install Debian's chromium, strace, wrk, nginx, apache2 and J
 	  echo "installing: $(APACHE_PACKAGE)=$(APACHE_VERSION)"; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends \
 	    '$(APACHE_PACKAGE)=$(APACHE_VERSION)'; }
+	@dpkg -s $(VIRTUOSO_PACKAGE) >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing: $(VIRTUOSO_PACKAGE)=$(VIRTUOSO_VERSION)"; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends '$(VIRTUOSO_PACKAGE)=$(VIRTUOSO_VERSION)'; }
 
 # JavaScript clients the tests drive (jsonld.js, rdf-validate-shacl, Lighthouse), pinned by
 # tests/js/package-lock.json and installed into tests/js/node_modules (git-ignored). Node.js and

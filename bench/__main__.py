@@ -16,6 +16,7 @@ BENCHES = {
     "servers": "bench.servers",
     "lighthouse": "bench.lighthouse_bench",
     "export": "bench.export_bench",
+    "backend": "bench.backend_bench",
 }
 
 

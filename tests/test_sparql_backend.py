@@ -252,11 +252,12 @@ def test_caps_and_guards_stay_ours(backed):
 
 
 def test_an_unreachable_backend_is_a_clean_502(built_settings, tmp_path):
-    from .conftest import start_server
-
-    dead = f"http://127.0.0.1:{free_port()}/query"
+    # The server is ready only while its backend holds the release (/healthz), so the store
+    # goes away once the server is up.
     settings = replace(built_settings, workers=1)
-    running = start_server(settings, tmp_path / "server.log", {"MWG_SPARQL_BACKEND": dead})
+    running, oxigraph = start_backed_server(settings, tmp_path)
+    stop_oxigraph(oxigraph)
+    dead = oxigraph.query
     try:
         response = running.get("/sparql", params={"query": "ASK {}"}, headers=TSV)
         assert response.status_code == 502

@@ -138,13 +138,14 @@ class Settings:
     graph_store_update: str = _setting(
         "",
         "SPARQL 1.1 Update endpoint of the same store (e.g. `http://127.0.0.1:7878/update`): "
-        "`mwg-graph publish` then loads into a staging graph and swaps it in with one `MOVE`, so "
-        "readers never see a half-loaded graph; empty = one `PUT` straight into the graph.",
+        "`mwg-graph publish` then loads into staging graphs and swaps them in with one update "
+        "request, so readers never see a half-loaded graph; empty = one `PUT` per graph.",
     )
     sparql_backend: str = _setting(
         "",
         "SPARQL endpoint of a triple store holding the published release (e.g. "
-        "`http://127.0.0.1:7878/query`) that `/sparql` answers from, behind all of our own limits; "
+        "`http://127.0.0.1:7878/query`) that `/sparql`, the pages and the documents answer from, "
+        "behind all of our own limits, while it holds the release served (else 503); "
         "empty = the release's own Oxigraph store.",
     )
     log_level: str = _setting("info", "Log level: debug, info, warning, error.")

@@ -34,7 +34,7 @@ LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
 
 # Where descriptions are read from: the served release's Oxigraph store, or an rdflib graph of the
 # dump (the tests check the served documents against the dump that way).
-Source = Store | Graph
+Source = Store | Graph  # or a BackendTerms: the release in the SPARQL backend (store_terms)
 Pattern = tuple[Node | None, Node | None, Node | None]
 
 
@@ -60,6 +60,8 @@ def _bnode_closure(source: Source, start: Iterable[Node], out: Graph) -> None:
 
 def _add_labels(source: Source, description: Graph, skip: set[Node]) -> None:
     named = {n for t in list(description) for n in (t[0], t[2]) if isinstance(n, URIRef)}
+    if not isinstance(source, Graph):
+        store_terms.prefetch(source, named - skip)
     for node in named - skip:
         for prop in LABEL_PROPERTIES:
             for triple in _triples(source, (node, prop, None)):
@@ -125,6 +127,8 @@ def around(source: Source, nodes: Iterable[Node], iris: Iris, hops: int = 1) -> 
     seen: set[Node] = set()
     for depth in range(hops + 1):
         found: set[Node] = set()
+        if not isinstance(source, Graph):
+            store_terms.prefetch(source, frontier - seen)
         for node in frontier - seen:
             seen.add(node)
             own = list(_triples(source, (node, None, None)))
@@ -146,6 +150,8 @@ def for_page(
     graph = around(source, nodes, iris, hops=hops)
     graph += description
     predicates = {p for _, p, _ in description}
+    if not isinstance(source, Graph):
+        store_terms.prefetch(source, predicates)
     for predicate in predicates:
         for triple in _triples(source, (predicate, None, None)):
             graph.add(triple)

@@ -14,10 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Store
 
 from .config import Settings
+
+if TYPE_CHECKING:
+    from .backend_terms import BackendTerms
 from .release import CURRENT, current_release, read_release_info, releases_dir
 from .store import open_release_store
 
@@ -30,7 +34,8 @@ class PublishedRelease:
     info: dict
     # The release's Oxigraph store, opened read-only (mwg_graph.store): pages and documents take
     # small rdflib graphs from it per page; no process holds the whole release as an rdflib graph.
-    store: Store
+    # With --sparql-backend, the release in that triple store instead (mwg_graph.backend_terms).
+    store: Store | BackendTerms
     loaded_at: float = field(default_factory=time.time)
 
     @property
@@ -38,9 +43,17 @@ class PublishedRelease:
         return self.info["version"]
 
 
-def load_published(path: Path) -> PublishedRelease:
-    """The release at ``path``; raises when its information or its store cannot be read."""
+def load_published(path: Path, settings: Settings | None = None) -> PublishedRelease:
+    """The release at ``path``; raises when its information or its store cannot be read.
+
+    With ``settings.sparql_backend``, pages and documents read the release from that triple store
+    (whether it holds this release is checked with every lookup, not here: a server may start, or
+    swap, before the publish that follows it)."""
     info = read_release_info(path)
+    if settings is not None and settings.sparql_backend:
+        from .backend_terms import BackendTerms
+
+        return PublishedRelease(path, info, BackendTerms(settings, path, info["version"]))
     return PublishedRelease(path=path, info=info, store=open_release_store(path))
 
 
@@ -113,7 +126,7 @@ class ReleaseHolder:
         if stamp == self._refused:
             return None
         try:
-            release = load_published(path)
+            release = load_published(path, self.settings)
         except Exception as error:  # a damaged release must never replace a good one
             self._refused = stamp
             self.problem = f"release {path.name} could not be loaded: {error}"
@@ -182,7 +195,7 @@ def newest_loadable(settings: Settings, exclude: Path | None = None) -> Publishe
                 continue
     for _, _, path in sorted(candidates, reverse=True):
         try:
-            return load_published(path)
+            return load_published(path, settings)
         except Exception:
             log.warning("release %s could not be loaded either", path.name)
     return None

@@ -23,10 +23,20 @@ result cache, ETags, CORS, the time limit that kills the query process — is th
   cut anyway. When the byte bound stopped the reading, the answer is marked cut (``cut``).
 * **Time.** The HTTP read timeout is the query time limit; the query process itself is killed at
   the limit (:mod:`.workers`), so a backend that stalls mid-answer costs no more than a slow query.
+  A reader in a server thread (:mod:`mwg_graph.backend_terms`), which nothing kills, also gives
+  a ``deadline``: reading stops there and the lookup fails.
+* **One release.** With ``version`` set, the store's record of the release it holds
+  (:mod:`mwg_graph.backend_record`) is read before the query is sent and again once its answer has
+  been read whole (bounded, as above): unless both name ``version``, the answer is refused (503,
+  saying which release the store holds), so an answer from another release is never served, nor
+  cached, as this one's.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import time
 from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
@@ -41,6 +51,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from ..backend_record import ReleaseMismatch, check_held, record_pattern
 from ..remote_http import RemoteError, open_request
 from ..store import PARTNER_QUADS
 from .guard import tokens
@@ -54,25 +65,48 @@ class BackendFailed(Exception):
     """The backend is unreachable, refused the query, or sent an answer we cannot read.
 
     ``status``: 400 when the backend refused the query itself (a 4xx: the client's to fix),
-    else 502 (the message is then logged, never sent).
+    else 502 (the message is then logged, never sent); 503 with ``kind`` "release" when the
+    backend holds another release (the message, which names only versions, is sent).
     """
 
-    def __init__(self, message: str, status: int = 502) -> None:
+    def __init__(self, message: str, status: int = 502, kind: str = "backend") -> None:
         super().__init__(message)
         self.status = status
+        self.kind = kind
 
 
 class _Lines:
-    """A file over the backend's answer that hands out whole lines, within row and byte bounds."""
+    """A file over the backend's answer that hands out whole lines, within row and byte bounds.
 
-    def __init__(self, response, max_lines: int, max_bytes: int) -> None:
+    A line is taken whole or not at all, but handed out no more than ``size`` bytes at a time:
+    pyoxigraph's reader panics when a read returns more than it asked for (a line over 1 kB).
+    """
+
+    def __init__(
+        self, response, max_lines: int, max_bytes: int, deadline: float | None = None
+    ) -> None:
         self.response = response
         self.lines_left = max_lines
         self.bytes_left = max_bytes
+        self.deadline = deadline  # time.monotonic() after which reading stops
         self.cut = False
+        self.late = False
+        self._pending = b""  # the rest of the last line taken
 
     def read(self, size: int = -1) -> bytes:
+        if not self._pending:
+            self._pending = self._next_line()
+        if size is None or size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def _next_line(self) -> bytes:
         if self.lines_left <= 0:
+            return b""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.late = True
+            self.lines_left = 0
             return b""
         line = self.response.readline(self.bytes_left + 1)
         if len(line) > self.bytes_left:  # this line would not fit: stop before it
@@ -105,8 +139,14 @@ class RemoteStore:
         timeout: float,
         max_rows: int,
         max_bytes: int,
+        record: str = "",
+        version: str = "",
+        reading_seconds: float | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.record = record  # the graph of the store's release record (.backend_record)
+        self.version = version  # with ``record``: the release every answer must come from
+        self.reading_seconds = reading_seconds  # each answer's reading stops after it (a deadline)
         self.release_graph = release_graph
         self.named = named
         self.held = {release_graph, *named}
@@ -122,6 +162,19 @@ class RemoteStore:
     def cut(self) -> bool:
         """Whether the last answer was cut while being read (by the byte bound)."""
         return self._reader is not None and self._reader.cut
+
+    @property
+    def late(self) -> bool:
+        """Whether reading the last answer stopped at ``reading_seconds``."""
+        return self._reader is not None and self._reader.late
+
+    def _lines(self, response, form: str) -> _Lines:
+        header = 1 if form == "SELECT" else 0
+        deadline = None
+        if self.reading_seconds is not None:
+            deadline = time.monotonic() + self.reading_seconds
+        self._reader = _Lines(response, self.max_rows + 1 + header, self.max_bytes, deadline)
+        return self._reader
 
     def query(
         self,
@@ -151,17 +204,61 @@ class RemoteStore:
         params += [("default-graph-uri", g) for g in default]
         params += [("named-graph-uri", g) for g in named]
         accept = {"ASK": RESULTS_JSON, "SELECT": TSV}.get(form, N_TRIPLES)
+        if self.version:
+            self.check_release()
         response = self._response = self._send(params, accept)
         try:
+            if self.version:  # read it whole (bounded), then look at the record again
+                answer = io.BytesIO(self._read_answer(response, form))
+                self.check_release()
+                return self._parse(answer, form)
             if form == "ASK":
                 return parse_query_results(response.read(65536), QueryResultsFormat.JSON)
-            header = 1 if form == "SELECT" else 0
-            self._reader = _Lines(response, self.max_rows + 1 + header, self.max_bytes)
-            if form == "SELECT":
-                return parse_query_results(self._reader, QueryResultsFormat.TSV)
-            return _Triples(parse(self._reader, RdfFormat.N_TRIPLES))
+            return self._parse(self._lines(response, form), form)
         except (SyntaxError, ValueError, OSError) as error:
             raise BackendFailed(f"the SPARQL backend's answer cannot be read: {error}") from None
+
+    def _read_answer(self, response, form: str) -> bytes:
+        if form == "ASK":
+            return response.read(65536)
+        return b"".join(iter(self._lines(response, form).read, b""))
+
+    @staticmethod
+    def _parse(answer, form: str):
+        if form == "ASK":
+            return parse_query_results(answer.read(), QueryResultsFormat.JSON)
+        if form == "SELECT":
+            return parse_query_results(answer, QueryResultsFormat.TSV)
+        return _Triples(parse(answer, RdfFormat.N_TRIPLES))
+
+    def held_releases(self) -> list[str]:
+        """The versions the store's record names (normally one; none when nothing is published)."""
+        pattern = record_pattern(self.release_graph)
+        query = f"SELECT ?mwgRelease WHERE {{ GRAPH <{self.record}> {{ {pattern} }} }}"
+        params = [("query", query), ("default-graph-uri", self.empty_graph)]
+        params.append(("named-graph-uri", self.record))
+        try:
+            response = self._send(params, TSV)
+        except (
+            BackendFailed
+        ) as failed:  # even a 4xx is the store's (or our) fault, not the client's
+            raise BackendFailed(f"the SPARQL backend's record cannot be read: {failed}") from None
+        with response:
+            reader = _Lines(response, 101, 65536)
+            try:
+                rows = parse_query_results(reader, QueryResultsFormat.TSV)
+                return sorted({row[0].value for row in rows if row[0] is not None})
+            except (SyntaxError, ValueError, OSError) as error:
+                raise BackendFailed(
+                    f"the SPARQL backend's record cannot be read: {error}"
+                ) from None
+
+    def check_release(self) -> None:
+        """Raise :class:`BackendFailed` (503, kind "release") unless the store holds ``version``."""
+        try:
+            check_held(self.held_releases(), self.version)
+        except ReleaseMismatch as mismatch:
+            raise BackendFailed(str(mismatch), 503, "release") from None
 
     def _send(self, params: list[tuple[str, str]], accept: str):
         body = urlencode(params).encode()
@@ -283,7 +380,9 @@ def named_graphs_of(release: Path, extra_data: str) -> list[str]:
 
 
 def open_remote_store(spec) -> RemoteStore:
-    """The query process's engine for a :class:`.workers.StoreSpec` with a ``backend``."""
+    """The query process's engine for a :class:`.workers.StoreSpec` with a ``backend``: every
+    answer is checked to come from the release ``spec.release`` (its ``release.json``)."""
+    info = json.loads((spec.release / "release.json").read_text(encoding="utf-8"))
     return RemoteStore(
         spec.backend,
         spec.release_graph,
@@ -291,4 +390,6 @@ def open_remote_store(spec) -> RemoteStore:
         spec.backend_timeout,
         spec.max_rows,
         spec.max_bytes,
+        record=spec.record_graph,
+        version=info["version"],
     )

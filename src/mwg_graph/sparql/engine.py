@@ -85,6 +85,8 @@ def execute(store: Store, job: Job, base_iri: str, prefixes: dict[str, str]) -> 
 
 
 def _backend_failed(failed: BackendFailed) -> Outcome:
+    if failed.kind == "release":  # names only release versions: said to the client
+        return Outcome.error(failed.status, "backend-release", str(failed))
     if failed.status < 500:
         return Outcome.error(failed.status, "backend-refused", str(failed))
     return Outcome.error(failed.status, "backend", "The SPARQL backend failed.", str(failed))

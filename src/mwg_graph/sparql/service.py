@@ -21,6 +21,7 @@ import math
 import secrets
 from pathlib import Path
 
+from ..backend_record import record_graph
 from ..config import Settings
 from ..namespaces import Iris
 from .engine import Job, Outcome
@@ -32,6 +33,8 @@ from .runaways import RecentRunaways
 from .workers import Engine, StoreSpec
 
 log = logging.getLogger("mwg_graph.sparql")
+
+BACKEND_RELEASE_RETRY = 5.0  # seconds: a publish, or the swap after it, takes about that
 
 CHEAPER = (
     "Make it cheaper (more specific patterns, a LIMIT) or download the data and query it yourself."
@@ -58,6 +61,7 @@ class SparqlService:
             memory_mb=settings.query_memory_mb,
             backend=settings.sparql_backend,
             release_graph=str(Iris(settings.base_iri).dataset),
+            record_graph=record_graph(settings.base_iri),
             # The query process is killed at the time limit first (.workers); this is a backstop.
             backend_timeout=settings.query_timeout + 1.0,
             max_rows=settings.max_rows,
@@ -133,6 +137,10 @@ class SparqlService:
                 self.runaways.hold_seconds,
                 "memory",
                 outcome.detail,
+            )
+        if outcome.kind == "backend-release":  # the backend holds another release (.backend)
+            return _refused(
+                outcome.body.decode().rstrip(), BACKEND_RELEASE_RETRY, "backend-release"
             )
         if outcome.kind == "busy":
             return _refused(

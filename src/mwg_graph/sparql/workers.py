@@ -60,6 +60,7 @@ class StoreSpec:
     # With a SPARQL backend (setting sparql_backend), queries go there instead (.backend):
     backend: str = ""
     release_graph: str = ""  # the release's graph in the backend (mwg-graph publish)
+    record_graph: str = ""  # where publish records which release the backend holds
     backend_timeout: float = 0.0
     max_rows: int = 0
     max_bytes: int = 0

@@ -4,15 +4,26 @@
 always with the reason in plain words. A failed newer build does not make the server unready (the
 last good release keeps serving), but ``/healthz`` says so — ``"status": "degraded"`` and why —
 so a monitor can alert on it. ``/version`` names the release being served.
+
+With ``--sparql-backend`` the server is ready only while that triple store holds the release it
+serves (:mod:`mwg_graph.backend_record`): otherwise ``/healthz`` answers 503 and says which release
+the store holds, so a load balancer sends nothing to a server that would have to refuse it.
 """
 
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, current_app, jsonify
 
 from .. import __version__
 from ..app import get_release, get_settings
+from ..backend_record import mismatch_message
+from ..published import PublishedRelease
 from ..release import read_last_build
+from ..sparql.backend import BackendFailed
+
+log = logging.getLogger("mwg_graph.operations")
 
 bp = Blueprint("operations", __name__)
 
@@ -33,6 +44,9 @@ def healthz():
         body["reason"] = f"serving release {release.version}"
         if holder.problem:
             problems.append(holder.problem)
+        if (backend := _backend_problem(release)) is not None:
+            body["ready"] = False
+            body["reason"] = backend
     if last and not last.get("ok"):
         body["last_build"] = "failed"
         body["last_build_message"] = last.get("message", "")
@@ -45,10 +59,25 @@ def healthz():
     elif last:
         body["last_build"] = "ok"
         body["last_build_at"] = last.get("at")
-    body["status"] = "unready" if release is None else ("degraded" if problems else "ok")
+    ready = body["ready"]
+    body["status"] = "unready" if not ready else ("degraded" if problems else "ok")
     if problems:
         body["problems"] = problems
-    return jsonify(body), (200 if release is not None else 503), NO_STORE
+    return jsonify(body), (200 if ready else 503), NO_STORE
+
+
+def _backend_problem(release: PublishedRelease) -> str | None:
+    """Why the SPARQL backend cannot answer for ``release`` (asked now), or None when it can."""
+    if not get_settings().sparql_backend:
+        return None
+    try:
+        held = release.store.held_releases()  # a BackendTerms (mwg_graph.published)
+    except BackendFailed as failed:
+        log.error("/healthz: the SPARQL backend failed: %s", failed)
+        return "the triple store this server answers from (its SPARQL backend) cannot be read"
+    if held != [release.version]:
+        return mismatch_message(held, release.version)
+    return None
 
 
 @bp.get("/version")
