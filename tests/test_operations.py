@@ -410,3 +410,34 @@ def test_sigterm_lets_a_request_in_flight_finish_then_stops(
             requests.get(running.url + "/version", timeout=5)
     finally:
         stop_server(running)
+
+
+@pytest.mark.slow
+def test_a_server_stopped_while_a_worker_restarts_leaves_no_process_behind(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    """Seen in this suite: a worker started again after a kill was still loading when the server
+    was stopped; granian stops such a worker only at its kill timeout (15 s), the tests had killed
+    the master at 15 s, and the worker went on serving on its port, orphaned, after the tests."""
+    import psutil
+
+    running = start_server(replace(built_settings, workers=2), tmp_path / "server.log")
+    master = psutil.Process(running.process.pid)
+    try:
+        started = lambda: running.log.read_text(errors="replace").count("Started worker-")  # noqa: E731
+        assert wait_for(lambda: started() == 2, timeout=60), running.log.read_text()[-3000:]
+        victim = master.children()[0]
+        victim.kill()
+        psutil.wait_procs([victim], timeout=10)
+        respawned = lambda: {p.pid for p in master.children()} - {victim.pid}  # noqa: E731
+        assert wait_for(lambda: len(respawned()) == 2, timeout=30)
+        family = master.children(recursive=True)
+    finally:
+        stop_server(running)
+    _, alive = psutil.wait_procs(family, timeout=5)
+    left = [(p.pid, " ".join(p.cmdline()[:4])) for p in alive]
+    for process in alive:
+        process.kill()  # so that a failure here leaves nothing running either
+    assert not left, left
+    with pytest.raises(requests.ConnectionError):
+        requests.get(running.url + "/version", timeout=5)
