@@ -6,6 +6,7 @@ granian), on a free loopback port, with its own dist/ so a developer's release i
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -133,13 +134,26 @@ def stop_server(server: RunningServer) -> None:
 
 
 def stop_process(process: subprocess.Popen) -> None:
-    """Terminate, and kill what has not stopped within 15 s."""
+    """Terminate, and kill what has not stopped within 15 s: the process and every process it had
+    started. (Killing a granian master alone left a worker that was still starting serving on its
+    port, orphaned, after the tests: ``test_a_server_stopped_while_a_worker_restarts_…``.)"""
+    import psutil
+
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    _, alive = psutil.wait_procs(family, timeout=5)
+    for left in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            left.kill()
+    psutil.wait_procs(alive, timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -375,3 +375,69 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
         assert all(running.get("/version").status_code == 200 for _ in range(10))
     finally:
         stop_server(running)
+
+
+@pytest.mark.slow
+def test_sigterm_lets_a_request_in_flight_finish_then_stops(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    """Graceful stop (issue 9: whatever server is chosen keeps it): a query whose body is still
+    arriving when the server gets SIGTERM is answered in full, and then the server exits."""
+    import socket
+
+    running = start_server(replace(built_settings, workers=1), tmp_path / "server.log")
+    try:
+        body = b"ASK { ?s ?p ?o }" + b" " * 30
+        head = (
+            "POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            "Content-Type: application/sparql-query\r\nAccept: application/sparql-results+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", running.settings.port), timeout=30) as sock:
+            sock.sendall(head + body[:10])
+            time.sleep(0.5)  # the request is in the app, reading its body
+            running.process.send_signal(signal.SIGTERM)
+            for byte in body[10:]:
+                time.sleep(0.05)  # ~2 s more of body, after the signal
+                sock.sendall(bytes([byte]))
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+        assert b'"boolean":true' in answer
+        running.process.wait(timeout=20)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(running.url + "/version", timeout=5)
+    finally:
+        stop_server(running)
+
+
+@pytest.mark.slow
+def test_a_server_stopped_while_a_worker_restarts_leaves_no_process_behind(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    """Seen in this suite: a worker started again after a kill was still loading when the server
+    was stopped; granian stops such a worker only at its kill timeout (15 s), the tests had killed
+    the master at 15 s, and the worker went on serving on its port, orphaned, after the tests."""
+    import psutil
+
+    running = start_server(replace(built_settings, workers=2), tmp_path / "server.log")
+    master = psutil.Process(running.process.pid)
+    try:
+        started = lambda: running.log.read_text(errors="replace").count("Started worker-")  # noqa: E731
+        assert wait_for(lambda: started() == 2, timeout=60), running.log.read_text()[-3000:]
+        victim = master.children()[0]
+        victim.kill()
+        psutil.wait_procs([victim], timeout=10)
+        respawned = lambda: {p.pid for p in master.children()} - {victim.pid}  # noqa: E731
+        assert wait_for(lambda: len(respawned()) == 2, timeout=30)
+        family = master.children(recursive=True)
+    finally:
+        stop_server(running)
+    _, alive = psutil.wait_procs(family, timeout=5)
+    left = [(p.pid, " ".join(p.cmdline()[:4])) for p in alive]
+    for process in alive:
+        process.kill()  # so that a failure here leaves nothing running either
+    assert not left, left
+    with pytest.raises(requests.ConnectionError):
+        requests.get(running.url + "/version", timeout=5)

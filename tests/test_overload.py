@@ -98,3 +98,38 @@ def test_one_address_holds_at_most_its_share_of_the_slots() -> None:
     gate.leave("10.0.0.1")
     gate.enter("10.0.0.1")  # and the first one again once one of its queries ended
     assert query_gate(Settings(client_share=1.0)).per_client == 0
+
+
+@pytest.mark.slow
+def test_over_http_one_address_is_refused_past_its_share_while_others_get_in(
+    built_settings: Settings, tmp_path: Path
+) -> None:
+    """The share holds in the real server, for the client a trusted proxy names: 2 query processes,
+    4 slots, a share of 1/4 → one query at a time per address."""
+    settings = replace(built_settings, workers=1, query_timeout=3.0)
+    extra = {"MWG_QUERY_WORKERS": "2", "MWG_CLIENT_SHARE": "0.25",
+             "MWG_TRUSTED_PROXIES": "127.0.0.1"}  # fmt: skip
+    running = start_server(settings, tmp_path / "server.log", extra_env=extra)
+    one, other = {"X-Forwarded-For": "198.51.100.1"}, {"X-Forwarded-For": "198.51.100.2"}
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    try:
+        deadline = time.monotonic() + 30
+        while running.get("/sparql", params=ask, headers=other).status_code != 200:
+            assert time.monotonic() < deadline, "the query processes never answered"
+            time.sleep(0.2)
+        with ThreadPoolExecutor(1) as pool:
+            held = pool.submit(running.get, "/sparql", params={"query": RUNAWAY}, headers=one)
+            time.sleep(0.5)  # the runaway holds this address's one slot
+            started = time.monotonic()
+            refused = running.get("/sparql", params=ask, headers=one)
+            refused_in = time.monotonic() - started
+            others = running.get("/sparql", params=ask, headers=other)
+            direct = running.get("/sparql", params=ask)  # 127.0.0.1 itself: its own address
+            runaway = held.result()
+        assert refused.status_code == 503 and "share" in refused.text, refused.text[:300]
+        assert refused.headers["Retry-After"] == "3" and refused_in < 1.0
+        assert others.status_code == 200 and direct.status_code == 200
+        assert runaway.status_code == 503 and "timed out" in runaway.text
+        assert running.get("/sparql", params=ask, headers=one).status_code == 200  # slot given back
+    finally:
+        stop_server(running)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ CELLS = [
 ]  # fmt: skip
 IRIS = [
     ("javascript:alert(1)", False),
+    ("JaVaScRiPt:alert(2)", False),
     ("data:text/html,hi", False),
     ("mailto:someone@example.org", False),
     ("http://example.org/a", True),
@@ -93,3 +95,41 @@ def test_only_web_iris_become_links(server, browser) -> None:
     for iri, is_link in IRIS:
         assert (shown[iri] == iri) if is_link else (shown[iri] is None), (iri, shown[iri])
     page.close()
+
+
+class ResultCells(HTMLParser):
+    """The cells of the page's result table: each cell's text and the href of its link, if any."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_table = False
+        self.cells: list[list] = []  # [text, href]
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table" and "sparql-results" in (dict(attrs).get("class") or ""):
+            self.in_table = True
+        elif self.in_table and tag == "td":
+            self.cells.append(["", None])
+        elif self.in_table and tag == "a" and self.cells:
+            self.cells[-1][1] = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.in_table = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_table and self.cells:
+            self.cells[-1][0] += data
+
+
+def test_without_javascript_only_web_iris_become_links(server) -> None:
+    """A shared ``?query=`` link renders its results on the server, for readers without scripts:
+    the same rule holds there."""
+    page = server.get("/sparql?query=" + quote(IRI_QUERY), headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    parser = ResultCells()
+    parser.feed(page.text)
+    shown = {text.strip(): href for text, href in parser.cells}
+    assert set(shown) == {iri for iri, _ in IRIS}, shown
+    for iri, is_link in IRIS:
+        assert (shown[iri] == iri) if is_link else (shown[iri] is None), (iri, shown[iri])

@@ -140,3 +140,23 @@ def test_normalised_text_ignores_comments_and_whitespace_outside_strings_and_iri
         "SELECT * WHERE { ?s ?p 'a  b' }"
     )
     assert normalise('ASK { ?s ?p "#not a comment" }') == 'ASK { ?s ?p "#not a comment" }'
+
+
+def test_whitespace_beside_brackets_commas_and_semicolons_does_not_make_a_query_new():
+    """Issue 9: a client dodging the runaway memory writes ``{?a`` for ``{ ?a`` (SPARQL reads
+    both alike); whitespace that can change how SPARQL reads a query still counts."""
+    spaced = "SELECT (COUNT( * ) AS ?n) { ?a ?b ?c . ?d ?e ?f } GROUP BY ?a"
+    for dense in (
+        "SELECT(COUNT(*)AS ?n){?a ?b ?c . ?d ?e ?f}GROUP BY ?a",
+        "SELECT (COUNT(*) AS ?n)\n{\n  ?a ?b ?c .\n  ?d ?e ?f\n}\nGROUP BY ?a",
+        "SELECT(COUNT(*)AS ?n){?a ?b ?c . ?d ?e ?f}#x\nGROUP BY ?a",
+    ):
+        assert normalise(dense) == normalise(spaced), dense
+    assert normalise("ASK{?s ?p ?o ;?q ?r ,?t}") == normalise("ASK { ?s ?p ?o ; ?q ?r , ?t }")
+    # Two numbers or one, a comparison or an IRI, text in strings and IRIs: never the same query.
+    assert normalise("SELECT * { VALUES ?x {1.5} }") != normalise("SELECT * { VALUES ?x {1 .5} }")
+    lt_gt = "ASK { FILTER(?a < (?b)) FILTER((?c) > ?d) }"
+    iri = "ASK { FILTER(?a <(?b))FILTER((?c)> ?d) }"
+    assert normalise(lt_gt) != normalise(iri)
+    assert normalise("ASK { ?s ?p '( a , b )' }") != normalise("ASK { ?s ?p '(a,b)' }")
+    assert normalise("ASK { ?s ?p <urn:x(1)> }") != normalise("ASK { ?s ?p <urn:x(2)> }")

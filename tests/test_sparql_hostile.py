@@ -381,6 +381,21 @@ def test_a_distinct_comment_does_not_make_a_runaway_new(hostile: RunningServer) 
     _wait_for_queries(hostile)
 
 
+def test_whitespace_beside_brackets_does_not_make_a_runaway_new(hostile: RunningServer) -> None:
+    """``{?a`` for ``{ ?a`` was the next disguise after a comment: SPARQL reads both alike."""
+    runaway = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?w ?o }"
+    first = hostile.post("/sparql", data={"query": runaway})
+    assert first.status_code == 503 and "timed out" in first.text
+    dense = runaway.replace(" (", "(").replace("( ", "(").replace(" )", ")").replace(") ", ")")
+    dense = dense.replace(" {", "{").replace("{ ", "{").replace(" }", "}")
+    assert dense == "SELECT(COUNT(*)AS ?n){?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?w ?o}"
+    started = time.monotonic()
+    again = hostile.post("/sparql", data={"query": dense})
+    assert again.status_code == 503 and "not run again" in again.text, again.text
+    assert time.monotonic() - started < LIMIT, "the same query ran again"
+    _wait_for_queries(hostile)
+
+
 # ---- memory of the result cache -----------------------------------------------------------------
 
 

@@ -143,3 +143,26 @@ def test_a_killed_server_worker_takes_its_busy_query_process_with_it(built_setti
         assert alive == [], f"still running after their server worker died: {alive}"
     finally:
         stop_server(running)
+
+
+def test_a_query_that_only_waited_for_a_process_is_not_remembered_as_a_runaway(built_settings):
+    """Issue 9: only a query that ran its whole limit is a runaway. Here the one query process is
+    still starting when a query's wait for it ends (its body arrived a whole limit ago): it is
+    turned away as busy, and asked again it runs — it was never refused as a runaway."""
+    from mwg_graph.release import current_release
+    from mwg_graph.sparql.protocol import QueryRequest
+    from mwg_graph.sparql.service import SparqlService
+
+    settings = replace(built_settings, query_workers=1, query_timeout=30.0)
+    release = current_release(settings)
+    assert release is not None
+    service = SparqlService(settings)
+    asked = QueryRequest("ASK { ?s ?p ?o }", None, None, "application/sparql-results+json")
+    try:
+        waited = service.answer(release, asked, arrived=time.monotonic() - settings.query_timeout)
+        assert waited.status == 503 and waited.kind == "busy", (waited.status, waited.kind)
+        assert len(service.runaways) == 0
+        again = service.answer(release, asked, arrived=time.monotonic())
+        assert again.status == 200 and b"true" in again.body, again.body[:300]
+    finally:
+        service.close()

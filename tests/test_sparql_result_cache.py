@@ -21,7 +21,11 @@ def test_same_query_up_to_whitespace_and_comments_same_release_is_a_hit() -> Non
     cache = ResultCache(10_000)
     cache.put(key(), answer(10))
     assert cache.get(key("SELECT *\n  { ?s ?p ?o } # a comment")) is not None
-    assert cache.get(key("# another\nSELECT * {?s ?p ?o}")) is None, "whitespace that matters"
+    # Whitespace beside brackets never changes a query (issue 9: it once made a runaway new) ...
+    assert cache.get(key("# another\nSELECT * {?s ?p ?o}")) is not None
+    # ... whitespace that SPARQL reads does: two numbers are not one.
+    cache.put(key("SELECT * { VALUES ?x { 1.5 } }"), answer(10))
+    assert cache.get(key("SELECT * { VALUES ?x { 1 .5 } }")) is None, "whitespace that matters"
     assert cache.get(key(version="v2")) is None, "a new release never sees an old answer"
     assert cache.get(key(accept="text/csv")) is None, "format is in the key"
     cache.put(key('ASK { ?s ?p "a  b" }'), answer(10))

@@ -20,7 +20,8 @@ of ``<`` (an IRI may contain ``'``, or ``<`` is the less-than operator); ``SERVI
 reading refuses the query.
 
 The same tokens give the *normalised* text of a query (comments dropped, whitespace runs outside
-strings and IRIs made one space) that keys the result cache and the runaway memory.
+strings and IRIs made one space, one space always beside brackets, commas and semicolons) that keys
+the result cache and the runaway memory.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ _READINGS = (
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+# Tokens whitespace beside which never changes how SPARQL reads a query (outside strings and IRIs,
+# which are whole tokens here, no other SPARQL token holds them).
+_SPACED = _OPEN | _CLOSE | frozenset(",;")
 
 
 class Refused(Exception):
@@ -146,13 +150,21 @@ def normalise(query: str) -> str:
     """The query with comments dropped and whitespace outside strings and IRIs made one space.
 
     Two queries with the same normalised text ask the same thing, so they share a cache entry and
-    a runaway record; a distinct trailing comment does not make a query new.
+    a runaway record; a distinct trailing comment does not make a query new. Nor does whitespace
+    beside ``{ } ( ) [ ] , ;`` (``{?a`` or ``{ ?a``, a runaway's cheapest disguise): SPARQL reads
+    them alike, so a space is always put there. Elsewhere whether there was whitespace still counts
+    (``1.5`` is one number, ``1 .5`` two; ``<(?b)>`` an IRI, ``< (?b) >`` two comparisons).
     """
     parts: list[str] = []
+    gap = False  # whitespace or a comment since the last token
+    loose = True  # the last token was a bracket, comma or semicolon (or there was none)
     for kind, token, _ in tokens(query):
         if kind in ("ws", "comment"):
-            if parts and parts[-1] != " ":
-                parts.append(" ")
-        else:
-            parts.append(token)
-    return "".join(parts).strip()
+            gap = True
+            continue
+        spaced = kind == "other" and token in _SPACED
+        if parts and (gap or loose or spaced):
+            parts.append(" ")
+        parts.append(token)
+        gap, loose = False, spaced
+    return "".join(parts)
