@@ -178,7 +178,14 @@ def test_schema_org_dataset_and_in_language_only_on_creative_works(server) -> No
         "application/ld+json",
         "application/gzip",
     }
-    # schema:inLanguage's domain is CreativeWork: not an Organization, a place or a term.
-    for path in ("/", "/doc/organization/sc", "/doc/province/th-10", "/doc/country/th"):
+    # schema:inLanguage's domain is CreativeWork: not an NGO, an Organization, a place or a term.
+    pages = {"/": "NGO", "/doc/organization/sc": "Organization",
+             "/doc/province/th-10": "AdministrativeArea", "/doc/country/th": "Country",
+             "/doc/theme/health": "DefinedTerm"}  # fmt: skip
+    for path, schema_type in pages.items():
         (doc,) = get_page(server, path).embedded()
+        assert doc["@type"] == schema_type, path
         assert "inLanguage" not in doc, path
+    # A CreativeWork (the ontology) does carry it.
+    (ontology,) = get_page(server, "/def?lang=th").embedded()
+    assert ontology["@type"] == "CreativeWork" and ontology["inLanguage"] == "th"
