@@ -1,4 +1,4 @@
-"""A real DCAT harvester reads our description: ckanext-dcat's own RDF parser, profile DCAT-AP 3.
+"""A real DCAT harvester reads our description: ckanext-dcat's own RDF parser, DCAT-AP 2 and 3.
 
 ckanext-dcat (PyPI, pinned in the test extras with ckan and the modules ckan imports but does not
 declare) parses what ``/.well-known/void`` serves, the way a CKAN harvester does, but with no CKAN
@@ -24,21 +24,24 @@ def hand_written(prop: URIRef, lang: str) -> str:
     return next(str(v) for v in dataset_ttl.objects(dataset, prop) if v.language == lang)
 
 
-def harvest(turtle: str) -> list[dict]:
+def harvest(turtle: str, profile: str) -> list[dict]:
     from ckanext.dcat.processors import RDFParser
 
-    parser = RDFParser(profiles=["euro_dcat_ap_3"])
+    parser = RDFParser(profiles=[profile])
     parser.parse(turtle, _format="turtle")
     return list(parser.datasets())
 
 
+# Harvesters run either profile: DCAT-AP 2 is still the default of many CKAN portals.
+@pytest.mark.parametrize("profile", ["euro_dcat_ap_2", "euro_dcat_ap_3"])
 def test_ckanext_dcat_makes_a_titled_dataset_with_publisher_licence_and_distributions(
-    server, built_settings: Settings, request: pytest.FixtureRequest
+    server, built_settings: Settings, request: pytest.FixtureRequest, profile: str
 ) -> None:
     response = server.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
+    version = server.get("/version").json()["release"]
     request.getfixturevalue("no_network")  # from here on, no connection at all
-    datasets = harvest(response.text)
+    datasets = harvest(response.text, profile)
 
     assert len(datasets) == 1
     dataset = datasets[0]
@@ -53,6 +56,12 @@ def test_ckanext_dcat_makes_a_titled_dataset_with_publisher_licence_and_distribu
         dataset_ttl.value(next(dataset_ttl.subjects(RDF.type, DCAT.Dataset)), DCTERMS.license)
     )
     assert licence.startswith("https://creativecommons.org/licenses/")
+
+    # Keywords (both languages), contact point and version reach the record too.
+    keywords = {str(k) for k in dataset_ttl.objects(None, DCAT.keyword)}
+    assert keywords and {t["name"] for t in dataset["tags"]} == keywords
+    assert extras["contact_name"] and extras["contact_uri"].startswith(extras["uri"])
+    assert dataset["version"] == version
 
     resources = dataset["resources"]
     assert len(resources) >= 4

@@ -139,6 +139,29 @@ def test_triple_count_is_the_same_everywhere(server, description: Graph) -> None
     assert int(answer["results"]["bindings"][0]["n"]["value"]) == said
 
 
+def test_void_statistics_and_access_points_are_true(server, description: Graph) -> None:
+    """VoID 4.6: an entity is a resource whose IRI is in the dataset's URI space; the count is
+    asked of the endpoint, as are the endpoint and the root resource the description names."""
+    base = server.settings.base_iri
+    dataset = next(description.subjects(RDF.type, DCAT.Dataset))
+    uri_space = str(description.value(dataset, VOID.uriSpace))
+    assert uri_space == base + "id/"
+    query = (
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{uri_space}")) }}'
+    )
+    answer = server.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    ).json()
+    described = int(answer["results"]["bindings"][0]["n"]["value"])
+    assert described > 100
+    assert int(description.value(dataset, VOID.entities)) == described
+    assert str(description.value(dataset, VOID.sparqlEndpoint)) == base + "sparql"
+    root = str(description.value(dataset, VOID.rootResource))
+    assert root == base + "id/organization/mwg"
+    assert server.get("/" + root[len(base) :], allow_redirects=True).status_code == 200
+
+
 def test_the_publisher_is_a_setting_not_a_fact_of_the_data(copy_of_repo_inputs) -> None:
     # The source page never says who publishes the dataset: data/ must not say it either.
     assert list(load_data(copy_of_repo_inputs).subject_objects(DCTERMS.publisher)) == []
@@ -178,7 +201,14 @@ def test_schema_org_dataset_and_in_language_only_on_creative_works(server) -> No
         "application/ld+json",
         "application/gzip",
     }
-    # schema:inLanguage's domain is CreativeWork: not an Organization, a place or a term.
-    for path in ("/", "/doc/organization/sc", "/doc/province/th-10", "/doc/country/th"):
+    # schema:inLanguage's domain is CreativeWork: not an NGO, an Organization, a place or a term.
+    pages = {"/": "NGO", "/doc/organization/sc": "Organization",
+             "/doc/province/th-10": "AdministrativeArea", "/doc/country/th": "Country",
+             "/doc/theme/health": "DefinedTerm"}  # fmt: skip
+    for path, schema_type in pages.items():
         (doc,) = get_page(server, path).embedded()
+        assert doc["@type"] == schema_type, path
         assert "inLanguage" not in doc, path
+    # A CreativeWork (the ontology) does carry it.
+    (ontology,) = get_page(server, "/def?lang=th").embedded()
+    assert ontology["@type"] == "CreativeWork" and ontology["inLanguage"] == "th"

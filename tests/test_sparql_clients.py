@@ -151,6 +151,13 @@ def test_sparqlstore_every_return_format(server, members, return_format):
         response = server.get("/sparql", params={"query": ASK, "format": return_format})
         assert response.status_code == 200
         check_body("ASK", response.headers["Content-Type"].split(";")[0], response.content, 0)
+        # A graph has no table form: the client's CONSTRUCT gets 406, which names what it can send.
+        with pytest.raises(ValueError):  # SPARQLStore turns any HTTP error into ValueError
+            graph.query(CONSTRUCT)
+        accept = store.response_mime_types()
+        refused = server.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+        assert refused.status_code == 406
+        assert "text/turtle" in refused.text, refused.text
 
 
 def test_repeated_identical_parameters_are_one_and_different_ones_are_refused(server):

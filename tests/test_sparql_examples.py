@@ -221,3 +221,23 @@ def test_describe_member_example(server):
     sc = URIRef("https://w3id.org/mwg/id/organization/sc")
     assert "Solidarity Center (SC)" in MEMBERS
     assert {str(o) for o in graph.objects(sc, None)} >= {"SC", "Solidarity Center"}
+
+
+def test_the_page_order_of_provinces_is_queryable(server):
+    """The working area in the source page's order, asked of the endpoint (schema:position)."""
+    query = """
+        PREFIX mwgo: <https://w3id.org/mwg/def#>
+        PREFIX schema: <https://schema.org/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?position ?th WHERE {
+          <https://w3id.org/mwg/id/organization/mwg> mwgo:workingArea ?province .
+          ?province schema:position ?position ; skos:prefLabel ?th .
+          FILTER(lang(?th) = "th")
+        } ORDER BY ?position"""
+    response = server.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    assert values(rows, "th") == PROVINCES
+    assert [int(v) for v in values(rows, "position")] == list(range(1, 17))

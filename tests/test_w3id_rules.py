@@ -6,11 +6,16 @@ matches the path after ``mwg/``, without a leading slash; ``$1`` is the first gr
 matching rule with ``L`` wins). Each IRI of the release under ``https://w3id.org/mwg/`` — every
 resource, the ontology, the shapes, the context, the endpoint — must match a rule whose target path
 answers 200 on the running server (after the server's own redirects, e.g. 303 to a document).
+Debian's Apache, with the file where w3id.org keeps it (a folder ``mwg/``), must redirect each of
+them exactly as read here, so the reading is Apache's and not only ours.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +23,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from mwg_graph.config import DEFAULT_BASE_IRI, PROJECT_ROOT
+
+from .conftest import free_port, stop_process
+from .static_site import apache_config, start_apache
 
 HTACCESS = PROJECT_ROOT / "w3id" / ".htaccess"
 RULE = re.compile(r"^RewriteRule\s+(\S+)\s+(\S+)\s+\[([^\]]+)\]\s*$")
@@ -105,3 +113,43 @@ def test_rules_keep_the_path_and_a_post_stays_a_post(path, target_path, status):
 
 def test_an_unknown_path_matches_no_rule():
     assert redirect("wp-admin/setup.php") is None
+
+
+@pytest.fixture(scope="module")
+def w3id_apache() -> Iterator[str]:
+    """Debian's Apache serving a folder ``mwg/`` that holds only our .htaccess, as w3id.org does
+    (under /tmp, readable by Apache's workers: they run as ``nobody`` when the tests run as root).
+    """
+    work = Path(tempfile.mkdtemp(prefix="mwg-w3id-"))
+    site = work / "site"
+    (site / "mwg").mkdir(parents=True)
+    shutil.copy(HTACCESS, site / "mwg" / ".htaccess")
+    for path in (work, site, site / "mwg"):
+        path.chmod(0o755)
+    (site / "mwg" / ".htaccess").chmod(0o644)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_apache(apache_config(site, port, work), url, work / "apache.out")
+    yield url
+    stop_process(process)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_apache_redirects_every_minted_iri_as_the_rules_read_here(
+    w3id_apache, built_settings, session
+):
+    paths = minted_paths(built_settings)
+    assert len(paths) > 100
+    failures = []
+    for path in sorted(paths):
+        target, flags = redirect(path)
+        status = int(next(f for f in flags if f.startswith("R="))[2:])
+        response = session.get(f"{w3id_apache}/mwg/{path}", allow_redirects=False, timeout=30)
+        if (response.status_code, response.headers.get("Location")) != (status, target):
+            failures.append((path, response.status_code, response.headers.get("Location")))
+    assert failures == [], "\n".join(map(str, failures))
+    # Apache keeps the query string: a SPARQL query sent to the IRI reaches the endpoint whole.
+    kept = session.get(f"{w3id_apache}/mwg/sparql?query=ASK%7B%7D", allow_redirects=False)
+    assert kept.status_code == 307
+    assert kept.headers["Location"] == redirect("sparql")[0] + "?query=ASK%7B%7D"
+    assert session.get(f"{w3id_apache}/mwg/wp-admin/setup.php").status_code == 404

@@ -211,8 +211,6 @@ def describe_release(
         add((period, RDF.type, DCTERMS.PeriodOfTime))
         add((period, DCAT.startDate, founded))
     add((dataset, VOID.uriSpace, Literal(settings.base_iri + "id/")))
-    entities = len(set(content.subjects(RDF.type)))
-    add((dataset, VOID.entities, Literal(entities, datatype=XSD.integer)))
     add((dataset, VOID.sparqlEndpoint, URIRef(settings.base_iri + "sparql")))
     add((dataset, VOID.rootResource, network))
     for vocabulary in vocabularies(content):
@@ -238,6 +236,7 @@ def describe_release(
     _describe_catalog(description, content, settings, issued, built_at)
     if add_subsets is not None:
         add_subsets(description)
+    _count_entities(description, content, dataset, settings.base_iri + "id/")
     _count_triples(description, content, dataset)
     return description
 
@@ -265,6 +264,22 @@ def _describe_catalog(
         add((catalog, DCTERMS.language, URIRef(EU_LANGUAGES + code)))
     for spatial in content.objects(iris.dataset, DCTERMS.spatial):
         add((catalog, DCTERMS.spatial, spatial))
+
+
+def _count_entities(description: Graph, content: Graph, dataset: URIRef, uri_space: str) -> None:
+    """Add ``void:entities``: the resources with an IRI in ``uri_space`` that the dumps describe.
+
+    VoID (section 4.6) counts as an entity only a resource whose IRI is in the dataset's URI
+    space; ontology terms, Wikidata items or media types are described but are not ours. Counted
+    over content and description, as the dumps hold both, so the count is what a query finds.
+    """
+    entities = {
+        subject
+        for graph in (content, description)
+        for subject in graph.subjects()
+        if isinstance(subject, URIRef) and str(subject).startswith(uri_space)
+    }
+    description.add((dataset, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
 
 
 def _count_triples(description: Graph, content: Graph, dataset: URIRef) -> None:
