@@ -42,8 +42,7 @@ from ..overload import Gate, Overloaded
 from ..published import PublishedRelease
 from ..security import COMMON_HEADERS
 from ..sparql.engine import Outcome
-from ..sparql.guard import Refused
-from ..sparql.protocol import ProtocolError, QueryRequest, read_request
+from ..sparql.protocol import QueryRequest, read_request
 from .sparql import EXPOSED, answer_headers, wants_page, without_empty_format
 
 PATHS = frozenset({"/sparql", "/sparql/"})
@@ -117,11 +116,11 @@ class ThinSparqlPath:
                 body,
                 environ.get("HTTP_ACCEPT"),
             )
-        except (ProtocolError, Refused, UnicodeError):
+            if asked.query is None or (wants_page(asked.accept) and not asked.format_given):
+                return self._to_flask(environ, start_response)
+            release = self.app.extensions["mwg_releases"].current()
+        except Exception:  # a protocol error, or anything odd: the route answers, as it always did
             return self._to_flask(environ, start_response)
-        if asked.query is None or (wants_page(asked.accept) and not asked.format_given):
-            return self._to_flask(environ, start_response)
-        release = self.app.extensions["mwg_releases"].current()
         if release is None:
             return self._to_flask(environ, start_response)
         gate: Gate = self.app.extensions["mwg_query_gate"]
