@@ -10,6 +10,10 @@ One URL, three faces (https://www.w3.org/TR/sparql11-protocol/):
 
 This view only reads the request (its body has already arrived whole, within ``body_timeout``:
 :mod:`mwg_graph.request_limits`) and writes the response. Every answer allows any origin (CORS).
+
+Plain query requests never reach this view: the thin path (:mod:`.sparql_thin`) answers them in
+front of Flask, with the same service and the same headers (:func:`answer_headers`), and hands
+everything else here. A change to what a query's answer carries must be made in both.
 """
 
 from __future__ import annotations
