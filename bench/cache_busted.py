@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mwg_graph.config import from_env
@@ -39,6 +39,7 @@ from .sparql_bench import (
     wait_ready,
     warm_up,
 )
+from .sparql_profile import REQUESTS, profile
 
 DURATION = int(os.environ.get("BENCH_DURATION", "3"))  # seconds per wrk run
 CONCURRENCY = (1, 16)
@@ -77,19 +78,16 @@ ISSUE_QUERIES = [
     Example("ask", "ASK", "ASK { ?s a org:Organization }"),
 ]
 READING = (
-    "- Where the time of a cache-busted request goes (profiled 2026-12-02 on the lookup query, "
-    "machine shared, load average 12–20: read the proportions): in the web worker ~0.8 ms of "
-    "Python CPU and ~1,270 Python calls per request, ~1,000 of them Flask/werkzeug request and "
-    "response machinery and the hooks (origin, security headers, CORS, language, HTTP hygiene) and "
-    "one access-log line; in the query process ~0.45 ms (guard 0.04 ms, Oxigraph evaluation "
-    "~0.2 ms, writing TSV for the row cap, parsing it back and writing JSON ~0.2 ms); plus two "
-    "process wake-ups for the hop, which on a loaded machine cost a scheduler slice each. The "
-    "Oxigraph server answers ASK in about 0.1 ms of the machine (16,000 req/s on 2 cores with "
-    "wrk), all in Rust: on queries the engine answers in microseconds a Python WSGI stack with a "
-    "killable query process per query stays several times slower; the ratio nears 1 only where "
-    "evaluation dominates. Non-2xx counts (wrk does not tell them apart) are 503s of the query "
-    "gate, when a query waited over 1 s for a slot on the busy machine, or socket errors.\n"
+    "- The Oxigraph server answers ASK in about 0.1 ms of the machine (16,000 req/s on 2 cores "
+    "with wrk), all in Rust. Ours hands every query to a killable query process (pyoxigraph has "
+    "no cancellation, so a runaway can only be stopped by killing the process that runs it): two "
+    "process wake-ups per query, which on a loaded machine cost a scheduler slice each, plus the "
+    "web worker's Python. On queries the engine answers in microseconds that stays several times "
+    "slower; the ratio nears 1 only where evaluation dominates. Non-2xx counts (wrk does not tell "
+    "them apart) are 503s of the query gate, when a query waited over 1 s for a slot on the busy "
+    "machine, or socket errors.\n"
 )
+
 COLUMNS = [
     "query", "ours c=1 req/s", "oxigraph c=1", "ours/oxigraph c=1", "ours c=16 req/s", "p50 ms",
     "oxigraph c=16", "p50 ms", "ours/oxigraph c=16", "non-2xx ours/oxigraph",
@@ -179,6 +177,7 @@ def main() -> str:
     try:
         settings = from_env(environ={}, dist_dir=work / "dist")
         build(settings)
+        profiles = profile(replace(settings, result_cache_mb=0.0))
         prefixes = Iris(settings.base_iri).prefixes()
         queries = ISSUE_QUERIES + examples()[1:]  # examples()[0] is the bench's own lookup
         ours, ours_url = start_ours(settings.dist_dir)
@@ -230,9 +229,25 @@ def main() -> str:
             f"{statistics.median(ratios[1]):.2f}×, lowest {min(ratios[1]):.2f}×.\n"
             f"- Lookup at c=16: {lookup_vs_static:.2f}× our static-file throughput (target ≥ 1.0×)."
             f"\n- Resident memory of our server's process tree after the run: {memory:.0f} MB.\n"
+            + _profile_lines(profiles)
             + READING
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_section("cache-busted", body)
     return body
+
+
+def _profile_lines(profiles: dict) -> str:
+    """The web worker's share of one cache-busted lookup, per path (:mod:`bench.sparql_profile`)."""
+    cells = "; ".join(
+        f"{name}: {p.calls:,.0f} Python calls, {p.cpu_ms:.2f} ms CPU, {p.wall_ms:.2f} ms wall of "
+        f"which {p.hop_ms:.2f} ms handing the query to the query process and waiting for it"
+        for name, p in profiles.items()
+    )
+    return (
+        "- One cache-busted lookup in the web worker, in-process under cProfile before the wrk "
+        f"runs (`bench/sparql_profile.py`, {REQUESTS} requests each, same machine load): {cells}. "
+        "Query "
+        "requests take the thin path; the Flask route answers everything else.\n"
+    )

@@ -27,6 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     origin.init_app(app, settings)
     security.init_app(app)  # after the views: it hashes the inline scripts of their templates
     overload.init_app(app, settings)
+    from .views.sparql_thin import ThinSparqlPath
+
+    app.wsgi_app = ThinSparqlPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

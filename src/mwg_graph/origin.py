@@ -23,7 +23,7 @@ from flask import Flask, Response, request
 from .config import Settings
 
 PLACEHOLDER = "http://mwg-origin.invalid"
-_PLACEHOLDER_BYTES = PLACEHOLDER.encode("ascii")
+PLACEHOLDER_BYTES = PLACEHOLDER.encode("ascii")
 
 
 def absolute(href: str) -> str:
@@ -47,14 +47,18 @@ def fill_in(response: Response) -> Response:
     if response.is_streamed or response.direct_passthrough or not _may_hold_links(response):
         return response
     body = response.get_data()
-    if _PLACEHOLDER_BYTES in body:
-        response.set_data(body.replace(_PLACEHOLDER_BYTES, request_origin().encode("ascii")))
+    if PLACEHOLDER_BYTES in body:
+        response.set_data(body.replace(PLACEHOLDER_BYTES, request_origin().encode("ascii")))
     return response
 
 
 def _may_hold_links(response: Response) -> bool:
-    kind = response.mimetype or ""
-    return kind.startswith("text/") or kind.endswith(("json", "javascript", "xml"))
+    return may_hold_links(response.mimetype or "")
+
+
+def may_hold_links(mimetype: str) -> bool:
+    """Can a body of this media type (no parameters) hold the placeholder? Only text can."""
+    return mimetype.startswith("text/") or mimetype.endswith(("json", "javascript", "xml"))
 
 
 def allowed_hosts(settings: Settings) -> list[str] | None:

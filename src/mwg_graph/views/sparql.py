@@ -10,6 +10,10 @@ One URL, three faces (https://www.w3.org/TR/sparql11-protocol/):
 
 This view only reads the request (its body has already arrived whole, within ``body_timeout``:
 :mod:`mwg_graph.request_limits`) and writes the response. Every answer allows any origin (CORS).
+
+Plain query requests never reach this view: the thin path (:mod:`.sparql_thin`) answers them in
+front of Flask, with the same service and the same headers (:func:`answer_headers`), and hands
+everything else here. A change to what a query's answer carries must be made in both.
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def endpoint():
         asked = read_request(
             request.method,
             request.headers.get("Content-Type"),
-            _without_empty_format(request.args),
+            without_empty_format(request.args),
             body,
             request.headers.get("Accept"),
         )
@@ -118,7 +122,7 @@ def endpoint():
         return _text(problem.status, problem.message)
     if asked.query is None:
         return _describe_or_page(asked.accept)
-    if _wants_page(asked.accept) and not asked.format_given:
+    if wants_page(asked.accept) and not asked.format_given:
         return _page(asked.query, asked)
     release = get_release()
     if release is None:
@@ -130,24 +134,31 @@ def endpoint():
 
 def _respond(outcome: Outcome, format_given: bool) -> Response:
     response = Response(outcome.body, outcome.status, content_type=outcome.media_type)
-    response.headers.update(outcome.headers)
-    media_type = outcome.media_type.split(";")[0]
-    if format_given and media_type in DOWNLOAD_NAMES:
-        response.headers["Content-Disposition"] = f'inline; filename="{DOWNLOAD_NAMES[media_type]}"'
-    response.headers["Cache-Control"] = (
-        "public, max-age=60" if outcome.status == 200 else "no-store"
-    )
+    response.headers.update(answer_headers(outcome, format_given))
     return response
 
 
-def _without_empty_format(args: MultiDict) -> MultiDict:
+def answer_headers(outcome: Outcome, format_given: bool) -> list[tuple[str, str]]:
+    """The headers of a query's answer besides its type and length (this view and the thin path,
+    :mod:`.sparql_thin`, send the same): the outcome's own, a file name for a CSV/TSV link, and how
+    long it may be cached."""
+    headers = list(outcome.headers.items())
+    media_type = outcome.media_type.split(";")[0]
+    if format_given and media_type in DOWNLOAD_NAMES:
+        headers.append(("Content-Disposition", f'inline; filename="{DOWNLOAD_NAMES[media_type]}"'))
+    cache = "public, max-age=60" if outcome.status == 200 else "no-store"
+    headers.append(("Cache-Control", cache))
+    return headers
+
+
+def without_empty_format(args: MultiDict) -> MultiDict:
     """The page's form sends ``format=`` (empty) for its "table" choice: that means no format."""
     if "" not in args.getlist("format"):
         return args
     return MultiDict([(k, v) for k, v in args.items(multi=True) if (k, v) != ("format", "")])
 
 
-def _wants_page(accept: str | None) -> bool:
+def wants_page(accept: str | None) -> bool:
     if not accept or "text/html" not in accept.lower():
         return False
     return negotiate(accept, ["text/html", *SELECT_OFFERS]) == "text/html"
