@@ -117,7 +117,7 @@ def main() -> str:
         files, megabytes = size(big_site)
         rows.append(
             f"| synthetic, ~100k triples | {seconds:.1f} | {files} | {megabytes:.1f} | "
-            f"{out.split(': ', 1)[-1]} |"
+            f"{out if out.startswith('stopped') else out.split(': ', 1)[-1]} |"
         )
         body = (
             "## Static export (`mwg-graph export`) and nginx serving it\n\n"
