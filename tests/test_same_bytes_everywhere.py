@@ -61,3 +61,11 @@ def test_one_document_one_etag_and_one_body(server, replicas, path, accept):
             digest = hashlib.sha256(response.content).hexdigest()[:16]
             seen.setdefault((response.headers["ETag"], digest), []).append(running.url)
     assert len(seen) == 1, f"{path} ({accept}) answered in {len(seen)} versions: {seen}"
+
+
+def test_sorting_keeps_a_documents_own_prefixes(server):
+    """The sorted copy a document is written from keeps every prefix of the original, not only
+    the project's: the VoID's contact point stays ``vcard:`` (an early version wrote ``ns2:``)."""
+    text = requests.get(server.url + "/.well-known/void", timeout=30).text
+    assert "@prefix vcard: <http://www.w3.org/2006/vcard/ns#> ." in text
+    assert "ns2:" not in text and "vcard:Organization" in text

@@ -390,16 +390,18 @@ def _sort_key(term: Node) -> str:
     return term.n3() if hasattr(term, "n3") else str(term)
 
 
-def in_order(graph: Graph, iris_: Iris) -> Graph:
+def in_order(graph: Graph) -> Graph:
     """``graph`` as a :class:`SortedGraph` (same triples, same prefixes)."""
-    ordered = iris_.bind_prefixes(SortedGraph())
+    ordered = SortedGraph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():  # its own too (the VoID's vcard:)
+        ordered.bind(prefix, namespace, override=True, replace=True)
     for triple in graph:
         ordered.add(triple)
     return ordered
 
 
 def serialize(graph: Graph, fmt: RdfFormat, iris_: Iris, context_ref: str) -> bytes:
-    graph = in_order(graph, iris_)
+    graph = in_order(graph)
     if fmt.name == "jsonld":
         document = compact(graph, iris_, context_ref)
         return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
