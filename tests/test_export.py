@@ -217,3 +217,40 @@ def test_nginx_serves_pages_without_a_suffix(nginx_export_server, path):
     assert '<html lang="en">' in english.text
     if not path.startswith("/en/"):
         assert '<html lang="th">' in nginx_export_server.get(path).text
+
+
+@pytest.mark.browser
+def test_the_header_search_box_works_on_the_static_site(browser, nginx_export_server):
+    """No /search.json on a static host: the box suggests and searches from the exported index,
+    in the page's language, with every request not to the static host aborted."""
+    from tests.test_browser_sparql import open_page, site_requests
+
+    context, page, outside, errors = open_page(browser, nginx_export_server.url)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page.goto(f"{nginx_export_server.url}/en/browse/")
+        box = page.locator("#site-q")
+        box.press_sequentially("Chum", delay=30)
+        page.locator('#site-q-list option[value="Chumphon"]').wait_for(state="attached")
+        box.fill("สมุทรสาคร")  # a Thai name suggests the English name on an English page
+        page.locator('#site-q-list option[value="Samut Sakhon"]').wait_for(state="attached")
+        box.fill("World Vision")
+        box.press("Enter")
+        page.wait_for_url("**/en/search?q=World+Vision")
+        first = page.locator("ol.search-results li a").first
+        first.wait_for(timeout=15000)
+        assert first.inner_text() == "World Vision Foundation of Thailand"
+        assert first.get_attribute("href") == "/en/doc/organization/wvft"
+        page.goto(f"{nginx_export_server.url}/th/doc/province/th-10")
+        page.locator("#site-q").fill("กรุงเทพ")
+        page.locator("#site-q").press("Enter")
+        page.wait_for_url("**/th/search?q=*")
+        link = page.locator('ol.search-results a[href="/th/doc/province/th-10"]')
+        link.wait_for(timeout=15000)
+    finally:
+        context.close()
+    requested = " ".join(site_requests(context))
+    assert "search.json" not in requested
+    assert "downloads/search-index.json" in requested
+    assert (outside, errors, failed) == ([], [], [])

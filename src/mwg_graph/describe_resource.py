@@ -194,5 +194,22 @@ class Memo:
                 self._values[key] = value
         return value
 
+    def discard(self, unwanted: Callable[[object], bool]) -> None:
+        """Drop the values whose key is ``unwanted``: the export renders each document once, so
+        keeping its graph and bodies for the rest of a 100k-triple release only costs memory."""
+        with self._lock:
+            self._values = {k: v for k, v in self._values.items() if not unwanted(k)}
+
 
 memo = Memo()
+
+
+def shared_around(
+    version: str, source: Source, nodes: Iterable[Node], iris: Iris, hops: int = 1
+) -> Graph:
+    """:func:`around`, read once per release: for what many pages show beside their own facts
+    (the dataset for the citation, the network and its roles for every member). The graph is
+    shared, so it must only be read."""
+    wanted = tuple(nodes)
+    key = ("around", wanted, hops)
+    return memo.get(version, key, lambda: around(source, wanted, iris, hops=hops))  # type: ignore[return-value]

@@ -167,10 +167,30 @@ def expanded(graph: Graph) -> list[dict[str, Any]]:
     return json.loads(graph.serialize(format="json-ld"))
 
 
+def in_order(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Expanded JSON-LD with its nodes and every property's values sorted (never a ``@list``).
+
+    rdflib lists them in its store's order, which follows the process's hash seed, so every
+    server worker and replica wrote the same document in other bytes (other ETags); those arrays
+    are sets in JSON-LD, so sorting them changes nothing but the bytes.
+    """
+
+    def text(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    def node(item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: sorted(value, key=text) if key != "@id" and isinstance(value, list) else value
+            for key, value in item.items()
+        }
+
+    return sorted((node(n) for n in nodes), key=lambda n: (str(n.get("@id", "")), text(n)))
+
+
 def compact(graph: Graph, iris: Iris, reference: str) -> dict[str, Any]:
     """The graph compacted with our context; ``@context`` is ``reference`` (see module doc)."""
     result = jsonld.compact(
-        expanded(graph), context_url(iris), options={"documentLoader": local_loader(iris)}
+        in_order(expanded(graph)), context_url(iris), options={"documentLoader": local_loader(iris)}
     )
     result["@context"] = reference
     return result

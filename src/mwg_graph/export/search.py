@@ -1,12 +1,16 @@
-"""Search on a static site: ``/search`` is a page whose script reads the release's search index.
+"""Search on a static site: the header box and ``/search`` use the release's search index.
 
-The server answers ``/search?q=`` itself (:mod:`mwg_graph.names`); a static host cannot. So the
-exported search page carries a small script (``search-static.js``) that fetches
-``/downloads/search-index.json`` — the file the build writes for the server's matcher
-(:mod:`mwg_graph.search_index`), in the same format — and lists the resources one of whose names,
-acronyms or codes contains the query, case, spaces and punctuation aside, as the server's first
-rule does. The server's allowances for slips (a missing tone mark, one wrong letter) are not
-repeated in the script; a reader who needs them has the server, or the SPARQL page.
+The server answers ``/search?q=`` and the header box's suggestions (``/search.json``) itself
+(:mod:`mwg_graph.names`); a static host can do neither. So every exported page carries a small
+script (``search-static.js``) that fetches ``/downloads/search-index.json`` — the file the build
+writes for the server's matcher (:mod:`mwg_graph.search_index`), in the same format — and finds the
+resources one of whose names, acronyms or codes contains the query, case, spaces and punctuation
+aside, as the server's first rule does: as suggestions under the header box, and as the results
+of the ``/search`` page. The box's ``/search.json`` address is taken off the page (the server's
+suggestion script then stays idle), and on a page in an explicit language the form goes to that
+language's search page (``/en/search``), since a static host ignores ``?lang=``. The server's
+allowances for slips (a missing tone mark, one wrong letter) are not repeated in the script; a
+reader who needs them has the server, or the SPARQL page.
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ def script() -> bytes:
 
 
 def with_static_search(url: str, html: str, root: str = "/") -> str:
-    """The search page with the script and the words it needs; any other page unchanged."""
-    parts = urlsplit(url)
-    if parts.path != "/search":
-        return html
-    explicit = parse_qs(parts.query).get("lang", [None])[0]
+    """A page whose search box and search page work from the index, without the server."""
+    explicit = parse_qs(urlsplit(url).query).get("lang", [None])[0]
     language = explicit or DEFAULT_LANGUAGE
+    html = html.replace(f' data-suggest="{root}search.json"', "")
+    if explicit:  # a static host ignores ?lang=: the form goes to the language's own page
+        html = html.replace(f'action="{root}search"', f'action="{root}{explicit}/search"')
+        html = html.replace(f'<input type="hidden" name="lang" value="{explicit}">', "")
     words = {
         "none": t("search_none", language),
         "via": t("search_via", language),

@@ -1,12 +1,9 @@
 """Render the current release into a static site, through the application itself.
 
-Every URL of the site is asked of ``create_app(settings)`` with Flask's test client (no socket),
-so each file holds exactly what ``mwg-graph serve`` answers for that URL. Requests carry no
-``Accept-Language`` or cookie; the explicit language copies ask ``?lang=th|en``. Absolute links
-come out of the application holding :data:`mwg_graph.origin.PLACEHOLDER` (the client's host *is*
-the placeholder, so :func:`mwg_graph.origin.fill_in` leaves it) and the export puts the configured
-public address there: ``--public-url``, or the base IRI when none is set. Nothing a request could
-vary goes into a file, so the same release always gives the same bytes.
+Every file holds what ``mwg-graph serve`` answers for its URL (:mod:`.render`); the pages and
+documents, nearly all of the work, are rendered by several processes (:mod:`.pages`), the rest
+(downloads, dumps, the 404s, static files) here. Nothing a request could vary goes into a file,
+so the same release always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -14,19 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask
 from rdflib.namespace import OWL
 
-from .. import origin
-from ..app import create_app
 from ..browser_sparql import PAGE as QUERY_PAGE
 from ..browser_sparql import browser_sparql_pages
 from ..config import Settings
-from ..formats import RDF_FORMATS
 from ..i18n import LANGUAGES
 from ..jsonld import CONTEXT_VERSION
 from ..release import read_release_info, releases_dir
@@ -35,7 +28,9 @@ from ..views import common
 from ..views.findable import page_paths
 from . import layout, search
 from .files import Written, compressed, remove_others, write_if_changed
+from .pages import render_all
 from .redirects import redirect_page
+from .render import NOT_FOUND_PATH, ExportFailed, Renderer
 
 # Answers an export stores for unknown URLs, one per format a client may ask for (the 404 the
 # server gives, so a static host's 404 says the same in the same format).
@@ -47,7 +42,7 @@ NOT_FOUND = {
     "application/rdf+xml": "404.rdf",
     "application/json": "404.json",
 }
-NOT_FOUND_PATH = "/no/such/page"
+__all__ = ["ExportFailed", "Exported", "export_site"]
 
 
 @dataclass
@@ -62,41 +57,10 @@ class Exported:
 def export_site(settings: Settings, site: Path) -> Exported:
     """Write the release ``dist/current`` names into ``site`` (created when missing)."""
     started = time.monotonic()
-    settings = replace(settings, reload_interval=0)
-    app = create_app(settings)
-    release = app.extensions["mwg_releases"].current()
-    if release is None:
-        raise ExportFailed(f"no release to export in {settings.dist_dir} (run mwg-graph build)")
+    renderer = Renderer(settings)
+    app, release, root, fetch = renderer.app, renderer.release, renderer.root, renderer.fetch
     site.mkdir(parents=True, exist_ok=True)
     mtime = _built_at(release.info)
-    public = _public_origin(settings)
-    root = urlsplit(settings.public_url).path or "/" if settings.public_url else "/"
-    log = Written()
-    keep: set[str] = set()
-    client = app.test_client(use_cookies=False)  # a language chosen once must not stick
-
-    bodies: dict[str, bytes] = {}
-
-    def put(name: str, body: bytes) -> None:
-        keep.add(name)
-        bodies[name] = body
-        write_if_changed(site, name, body, mtime, log)
-
-    def fetch(url: str, accept: str | None = None, status: int = 200) -> bytes:
-        headers = {"Accept": accept} if accept else {}
-        response = client.get(url, headers=headers, base_url=origin.PLACEHOLDER)
-        if response.status_code != status:
-            raise ExportFailed(f"{url} answered {response.status_code}, not {status}")
-        body = response.get_data()
-        if response.mimetype in ("text/html", "application/xml"):
-            text = body.decode("utf-8")
-            if url.startswith(NOT_FOUND_PATH):  # served for any URL: its links lead home
-                text = text.replace(NOT_FOUND_PATH, "/")
-            text = layout.static_links(text, root)
-            if response.mimetype == "text/html":
-                text = search.with_static_search(url, text, root)
-            body = text.encode("utf-8")
-        return body.replace(origin.PLACEHOLDER.encode(), public.encode())
 
     with app.test_request_context():
         pages = page_paths(release.store)
@@ -104,19 +68,16 @@ def export_site(settings: Settings, site: Path) -> Exported:
         ontology_versions = _ontology_versions(release.store, common.iris())
     pages += [f"downloads/{version}/" for version in versions]
 
-    for path in pages:
-        if path == QUERY_PAGE:  # the site's own query page, run in the browser: below
-            continue
-        url = "/" + path
-        put(layout.page_file(url), fetch(url, "text/html"))
-        for code in LANGUAGES:
-            put(layout.page_file(url, code), fetch(f"{url}?lang={code}", "text/html"))
-        if path.startswith("doc/") or path == "def":
-            for fmt in RDF_FORMATS:
-                put(layout.data_file(url + fmt.suffix), fetch(url + fmt.suffix))
-        if path.startswith("doc/"):  # the IRI's own path, for hosts without rules
-            iri_path = "/id/" + path[len("doc/") :]
-            put(layout.page_file(iri_path), redirect_page(iri_path, url).encode())
+    # The site's own query page is run in the browser: written below, with its engine.
+    names, log = render_all(renderer, site, [p for p in pages if p != QUERY_PAGE], mtime)
+    keep: set[str] = set(names)
+    bodies: dict[str, bytes] = {}
+
+    def put(name: str, body: bytes) -> None:
+        keep.add(name)
+        bodies[name] = body
+        write_if_changed(site, name, body, mtime, log)
+
     for version_path in ontology_versions:
         put(layout.page_file(version_path), redirect_page(version_path, "/def").encode())
         for code in LANGUAGES:
@@ -153,25 +114,12 @@ def export_site(settings: Settings, site: Path) -> Exported:
     return Exported(release.version, site, log, time.monotonic() - started, size)
 
 
-class ExportFailed(Exception):
-    pass
-
-
 def _built_at(info: dict) -> float:
     text = info.get("built_at", "")
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError as error:
         raise ExportFailed(f"the release's build time {text!r} is not a date") from error
-
-
-def _public_origin(settings: Settings) -> str:
-    """What absolute links start with: the public address's origin, else the base IRI's."""
-    url = settings.public_url or settings.base_iri
-    parts = urlsplit(url)
-    if settings.public_url:
-        return f"{parts.scheme}://{parts.netloc}"
-    return url.rstrip("/")
 
 
 def _release_versions(settings: Settings) -> list[str]:

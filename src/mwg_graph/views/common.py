@@ -371,7 +371,37 @@ def require_release() -> PublishedRelease:
     return release
 
 
+class SortedGraph(Graph):
+    """A graph that lists its triples in sorted order, whatever the pattern.
+
+    rdflib writes N-Triples, RDF/XML and JSON-LD in the order its store lists triples, and its
+    in-memory store keeps them in sets, whose order follows the process's hash seed. So each
+    server worker and each replica wrote the same document in other bytes, under another ETag (a
+    cache or a client revalidating against another replica lost its copy), and the export needed
+    a fixed seed. Listed in sorted order, the bytes depend on the triples only.
+    """
+
+    def triples(self, triple, *args, **kwargs):  # type: ignore[override]
+        found = super().triples(triple, *args, **kwargs)
+        return iter(sorted(found, key=lambda t: tuple(_sort_key(term) for term in t)))
+
+
+def _sort_key(term: Node) -> str:
+    return term.n3() if hasattr(term, "n3") else str(term)
+
+
+def in_order(graph: Graph) -> Graph:
+    """``graph`` as a :class:`SortedGraph` (same triples, same prefixes)."""
+    ordered = SortedGraph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():  # its own too (the VoID's vcard:)
+        ordered.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        ordered.add(triple)
+    return ordered
+
+
 def serialize(graph: Graph, fmt: RdfFormat, iris_: Iris, context_ref: str) -> bytes:
+    graph = in_order(graph)
     if fmt.name == "jsonld":
         document = compact(graph, iris_, context_ref)
         return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()

@@ -22,7 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 from rdflib.term import Node
 
 from ..collation import by_name
-from ..describe_resource import around
+from ..describe_resource import around, memo, shared_around
 from ..namespaces import FREQ, ORG, SCHEMA, Iris
 from . import common
 
@@ -191,8 +191,15 @@ def in_network(store: Store, graph: Graph, description: Graph, iri: URIRef, lang
     iris = common.iris()
     phrases = inverse_phrases(iris)
     subjects = sorted(set(description.subject_predicates(iri)), key=lambda sp: (sp[1], sp[0]))
-    linked = around(store, [s for s, p in subjects if p in phrases], iris, hops=0)
-    linked += graph
+    version = common.require_release().version
+
+    def linking() -> Graph:
+        found = around(store, [s for s, p in subjects if p in phrases], iris, hops=0)
+        found += graph
+        return found
+
+    # The same in every language; under the document's key (mwg_graph.export drops it).
+    linked: Graph = memo.get(version, ("in network", ("doc", iri)), linking)  # type: ignore[assignment]
     for subject, prop in subjects:
         if prop not in phrases or not isinstance(subject, URIRef):
             continue
@@ -203,7 +210,7 @@ def in_network(store: Store, graph: Graph, description: Graph, iri: URIRef, lang
         sentences.append(_sentence(template, subject=subject_link))
     for network in sorted(description.objects(iri, ORG.memberOf), key=str):
         roles = _roles(graph, iri, network)
-        network_graph = around(store, [network, *roles], iris, hops=0)
+        network_graph = shared_around(version, store, [network, *roles], iris, hops=0)
         subject_link = _link(_network_value(network_graph, network, language), language)
         if not roles:
             sentences.append(_sentence(common.t_("member_of"), subject=subject_link))
@@ -233,7 +240,7 @@ def network_scope(store: Store, description: Graph, iri: URIRef, language: str) 
     if not networks:
         return None
     network = networks[0]
-    graph = around(store, [network], iris, hops=0)
+    graph = shared_around(common.require_release().version, store, [network], iris, hops=0)
     themes = len(set(graph.objects(network, iris.terms.mainIssue)))
     provinces = len(set(graph.objects(network, iris.terms.workingArea)))
     if not themes and not provinces:

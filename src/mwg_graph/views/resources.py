@@ -25,7 +25,6 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from .. import http
 from ..citation import cite_dataset, cite_resource, dataset_facts
 from ..describe_resource import (
-    around,
     describe,
     describe_ontology,
     exists,
@@ -34,6 +33,7 @@ from ..describe_resource import (
     in_named_graph,
     memo,
     ontology_terms,
+    shared_around,
 )
 from ..formats import RDF_FORMATS, RdfFormat, rdf_format_by_media_type, rdf_format_by_suffix
 from ..i18n import LANGUAGES, kind_name, kind_one
@@ -271,7 +271,8 @@ def breadcrumbs(kind: str, title: str, title_lang: str | None) -> list[dict]:
 def citations(release, iri: URIRef, title: str, kind: str) -> dict:
     """The "cite this" texts (resource, dataset), from the release's own description."""
     dataset = common.iris().dataset
-    graph = around(release.store, [dataset], common.iris(), hops=1)
+    # The same for every page of the release (and once the dearest part of one)
+    graph = shared_around(release.version, release.store, [dataset], common.iris(), hops=1)
     facts = dataset_facts(graph, dataset, lang(), common.friendly_outside_name)
     words = {key: common.t_(f"cite_{key}") for key in ("in", "release", "data_set")}
     words["licence"] = common.t_("licence")
@@ -283,7 +284,13 @@ def citations(release, iri: URIRef, title: str, kind: str) -> dict:
 
 def resource_page(release, iri: URIRef, description: Graph) -> str:
     language = lang()
-    graph = for_page(release.store, description, [iri], common.iris())
+    # The same for the page in every language (the key is the document's: mwg_graph.export
+    # drops it once the document is written); only read from here on.
+    graph: Graph = memo.get(  # type: ignore[assignment]
+        release.version,
+        ("page graph", ("doc", iri)),
+        lambda: for_page(release.store, description, [iri], common.iris()),
+    )
     title, title_lang = common.label(graph, iri, language)
     other = "en" if language == "th" else "th"
     other_title, other_lang = common.label(graph, iri, other)

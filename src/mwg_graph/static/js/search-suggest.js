@@ -6,7 +6,8 @@
   "use strict";
   var box = document.getElementById("site-q");
   var list = document.getElementById("site-q-list");
-  if (!box || !list || !window.fetch) { return; }
+  // No address to ask (the static export's pages): search-static.js suggests from the index.
+  if (!box || !list || !window.fetch || !box.getAttribute("data-suggest")) { return; }
   var timer = null;
   var asked = "";
   box.addEventListener("input", function () {
