@@ -6,6 +6,7 @@ granian), on a free loopback port, with its own dist/ so a developer's release i
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import math
 import os
@@ -197,13 +198,24 @@ def stop_server(server: RunningServer) -> None:
 
 
 def stop_process(process: subprocess.Popen) -> None:
-    """Terminate, and kill what has not stopped within 15 s."""
+    """Terminate, and kill what has not stopped within 15 s: the process and its descendants (a
+    server's workers, which would otherwise outlive a killed parent and hold a core and a port)."""
+    import psutil
+
+    try:
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for leftover in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            leftover.kill()
 
 
 @pytest.fixture(scope="session")
