@@ -88,10 +88,15 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(JS_STAMP)
 
+# Tests in TEST_WORKERS processes (pytest-xdist): most of a test's time is spent waiting on a server,
+# a browser or a socket, so 4 processes keep 2 cores busy. tests/conftest.py keeps a module's tests
+# in one process and the timing-sensitive modules one after another (XDIST_GROUPS).
+TEST_WORKERS ?= 4
+
 test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check src tests bench tools

@@ -7,6 +7,7 @@ granian), on a free loopback port, with its own dist/ so a developer's release i
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import math
 import os
 import shutil
@@ -23,7 +24,7 @@ import requests
 from rdflib import Graph
 
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
-from mwg_graph.release import build
+from mwg_graph.release import build, current_release
 
 SOURCE_PAGE = PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt"
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -53,12 +54,62 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# -- parallel runs (pytest-xdist: ``make test`` runs ``pytest -n 4 --dist loadfile``) --------------
+# Each xdist worker is its own process with its own session fixtures, so what is expensive and never
+# changed by a test (the release built from data/) is made once per run and shared by the workers;
+# what a worker may change (its servers, its tmp_path) stays its own.
+#
+# With ``--dist loadfile`` a module's tests run in one worker, so its module fixtures start once.
+# XDIST_GROUPS also puts modules that share expensive session fixtures in one worker, and keeps the
+# timing-sensitive modules (slow clients, overload, limits, release swaps, Lighthouse) one after
+# another rather than side by side. (Not ``xdist_group`` marks: xdist 3.8 writes them into
+# ``item._nodeid``, which pytest 9.2 no longer reads, so ``--dist loadgroup`` groups nothing.)
+XDIST_GROUPS = {
+    # the four targets of the linked-data suite (TARGETS below), which test_export_apache runs
+    # too, and the export behind nginx: started once, in one worker
+    "linked-data": ["test_linked_data_base", "test_linked_data_deref", "test_linked_data_http",
+                    "test_linked_data_isomorphic", "test_export_apache", "test_export"],
+    "timing": ["test_slow_clients", "test_overload", "test_sparql_limits", "test_sparql_hostile",
+               "test_operations", "test_replicas", "test_lighthouse"],
+}  # fmt: skip
+_GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile``, with the modules of one XDIST_GROUPS entry as one file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModuleGroupScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = Path(super()._split_scope(nodeid)).stem
+            return _GROUP_OF_MODULE.get(module, module)
+
+    return ModuleGroupScheduling(config, log)
+
+
+def shared_tmp_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder every xdist worker of this run sees (without xdist: this session's own)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder; each worker's basetemp is a child of it
+    folder = base / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose dist/ holds one release built from the repository's data/."""
-    dist = tmp_path_factory.mktemp("dist")
+    """Settings whose dist/ holds one release built from the repository's data/: built by the
+    first worker that asks, under a lock, and read by every other (no test changes it)."""
+    dist = shared_tmp_dir(tmp_path_factory, "dist-shared")
     settings = from_env(environ={}, dist_dir=dist)
-    build(settings)
+    with open(dist.parent / "dist-shared.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if current_release(settings) is None:
+            build(settings)
     return settings
 
 
@@ -85,6 +136,10 @@ class RunningServer:
         return requests.request(method, self.url + path, **kwargs)
 
 
+class PortTaken(RuntimeError):
+    """The server could not listen: another process holds the port ``free_port`` gave."""
+
+
 def start_server(
     settings: Settings,
     log: Path,
@@ -92,7 +147,13 @@ def start_server(
     timeout: float = 60,
     port: int | None = None,
 ) -> RunningServer:
-    port = port or free_port()
+    if port is None:  # a free port may be taken by another process before the server binds it
+        for _retry in range(2):
+            try:
+                return start_server(settings, log, extra_env, timeout, free_port())
+            except PortTaken:
+                pass
+        return start_server(settings, log, extra_env, timeout, free_port())
     settings = replace(settings, port=port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MWG_")}
     env |= {
@@ -118,7 +179,10 @@ def start_server(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+            output = log.read_text()
+            if "Address already in use" in output:
+                raise PortTaken(f"port {port} was taken:\n{output}")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
         try:
             if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
                 return server

@@ -19,6 +19,7 @@ from mwg_graph.config import Settings, from_env
 from mwg_graph.jsonld import context_document
 from mwg_graph.namespaces import Iris
 from mwg_graph.release import BuildFailed, build, check, current_release, read_last_build
+from tests.cli import run_cli_in_process
 
 RELEASE_FILES = [
     "mwg.ttl", "mwg.nt", "mwg.jsonld", "context.jsonld", "mwg.ttl.gz", "mwg.nt.gz",
@@ -240,10 +241,13 @@ def test_cli_build_exit_codes_and_messages(copy_of_repo_inputs: Settings) -> Non
 
 
 def test_cli_diff_says_which_facts_data_would_change(copy_of_repo_inputs: Settings) -> None:
+    """In this process (tests/cli.py): the exit codes and messages of a real process are the
+    test above's."""
     settings = copy_of_repo_inputs
-    assert run_cli("build", settings=settings).returncode == 0
+    paths = ["--dist-dir", str(settings.dist_dir), "--data-dir", str(settings.data_dir)]
+    assert run_cli_in_process(["build", *paths]).returncode == 0
     _change_a_fact(settings)
-    diff = run_cli("diff", settings=settings)
+    diff = run_cli_in_process(["diff", *paths])
     assert diff.returncode == 0
     assert "1 facts added, 0 removed" in diff.stdout
     assert '+ "Migrant Working Group"' in diff.stdout and "Monthly Migrant Meeting" in diff.stdout

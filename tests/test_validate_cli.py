@@ -1,4 +1,8 @@
-"""``mwg-graph validate`` run as users run it: exit codes and one readable line per problem."""
+"""``mwg-graph validate`` run as users run it: exit codes and one readable line per problem.
+
+The real data is validated by a real ``python -m mwg_graph validate`` process; each broken copy
+runs the same command in this process (tests/cli.py), which saves a Python start per case.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mwg_graph.config import PROJECT_ROOT, Settings
+from tests.cli import run_cli_in_process
 
 pytestmark = pytest.mark.skipif(
     not (PROJECT_ROOT / "data").is_dir(), reason="data/ not written yet"
@@ -47,7 +52,11 @@ def run_validate(data: Path, shapes: Path, ontology: Path) -> subprocess.Complet
 
 
 def run_on(settings: Settings) -> subprocess.CompletedProcess:
-    return run_validate(settings.data_dir, settings.shapes_dir, settings.ontology_dir)
+    """``mwg-graph validate`` on a (broken) copy of the inputs, in this process."""
+    return run_cli_in_process(
+        ["validate", "--data-dir", str(settings.data_dir), "--shapes-dir",
+         str(settings.shapes_dir), "--ontology-dir", str(settings.ontology_dir)]
+    )  # fmt: skip
 
 
 def edit(path: Path, old: str, new: str) -> None:
