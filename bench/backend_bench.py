@@ -22,8 +22,8 @@ from pathlib import Path
 
 import requests
 
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
-from mwg_graph.release import build
 
 from .report import stamp, table, write_section
 

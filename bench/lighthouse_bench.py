@@ -7,8 +7,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
-from mwg_graph.release import build
 from tests.conftest import start_server, stop_server
 from tests.lighthouse import BAR, CATEGORIES, PAGES, below_bar, run_lighthouse, with_lang
 

@@ -9,10 +9,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from mwg_graph.build.load import load_data
 from mwg_graph.config import from_env
-from mwg_graph.load import load_data
+from mwg_graph.iris import Iris
 from mwg_graph.names import Index
-from mwg_graph.namespaces import Iris
 from mwg_graph.search_index import INDEX_FILE, build_entries, write_search_index
 
 from .report import stamp, table, write_section

@@ -50,7 +50,7 @@ def commands(port: int) -> dict[str, list[str]]:
             "--worker-class", "gthread", "--threads", "16", "--keep-alive", "5",
             "--log-level", "warning", "--access-logfile", "-",
             "--access-logformat", '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"',
-            "mwg_graph.app:create_app()",
+            "mwg_graph.web.app:create_app()",
         ],
         "granian 2 (WSGI), `mwg-graph serve`": [
             sys.executable, "-m", "mwg_graph", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -22,8 +22,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from mwg_graph.build.release import build, current_release
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
-from mwg_graph.release import build, current_release
 
 from .report import stamp, table, write_section
 from .synthetic import install_as_current, make_release
@@ -194,7 +194,7 @@ def warm_up(url: str, accept: str, timeout: float = 300) -> int:
 
 
 def static_path() -> str:
-    css = sorted((PROJECT_ROOT / "src" / "mwg_graph" / "static" / "css").glob("*.css"))
+    css = sorted((PROJECT_ROOT / "src" / "mwg_graph" / "web" / "static" / "css").glob("*.css"))
     return "/static/css/" + css[0].name if css else "/healthz"
 
 

@@ -4,7 +4,7 @@ Used by :mod:`bench.cache_busted`, which prints the numbers in its section. The 
 (its real query processes) on the release the bench built; each request is a distinct lookup, so
 no cache helps. ``cProfile`` counts the Python calls per request and splits the wall time into the
 worker's own work and the wait on its query process (handing over the job, waiting for the answer:
-the hop). The thin path is :mod:`mwg_graph.views.sparql_thin`; the Flask route is what it hands
+the hop). The thin path is :mod:`mwg_graph.web.views.sparql_thin`; the Flask route is what it hands
 everything else to.
 """
 
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from werkzeug.test import EnvironBuilder
 
-from mwg_graph.app import create_app
 from mwg_graph.config import Settings
-from mwg_graph.request_limits import wrap
+from mwg_graph.web.app import create_app
+from mwg_graph.web.request_limits import wrap
 
 REQUESTS = 300  # distinct lookups per path
 LOOKUP = "SELECT * WHERE { ?s ?p ?o } LIMIT 20"

@@ -210,8 +210,8 @@ def test_a_store_gone_away_is_a_clean_502_for_pages(built_settings, tmp_path):
 def test_partner_data_on_pages_comes_from_the_stores_partner_graph(tmp_path):
     """A release with the fictional partner dataset (tests/fixtures/partners), published in one
     update: the page of a resource it links to shows it, read from its graph in the store."""
+    from mwg_graph.build.release import build
     from mwg_graph.config import from_env
-    from mwg_graph.release import build
 
     from .test_partners import FIXTURES, GRAPH, PARTNER_LABEL_OF_SC
 

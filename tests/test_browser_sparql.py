@@ -1,4 +1,4 @@
-"""The static site's /sparql page (mwg_graph.browser_sparql) in headless Chromium: Oxigraph's
+"""The static site's /sparql page (mwg_graph.web.browser_sparql) in headless Chromium: Oxigraph's
 WebAssembly build answers in the browser, from the release's dumps, with the network blocked to
 everything but the static host.
 
@@ -24,11 +24,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from mwg_graph.browser_sparql import STATIC_DIR, write_browser_sparql
 from mwg_graph.sparql.examples import load_examples
 from mwg_graph.sparql.guard import MAX_DEPTH, Refused, check_query
 from mwg_graph.store import DUMP, PARTNER_QUADS
-from mwg_graph.views.sparql_words import WORDS
+from mwg_graph.web.browser_sparql import STATIC_DIR, write_browser_sparql
+from mwg_graph.web.views.sparql_words import WORDS
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF, SKOS, VOID
 
+from mwg_graph.build.release import BuildFailed, build, check, current_release, read_last_build
 from mwg_graph.config import Settings, from_env
+from mwg_graph.iris import Iris
 from mwg_graph.jsonld import context_document
-from mwg_graph.namespaces import Iris
-from mwg_graph.release import BuildFailed, build, check, current_release, read_last_build
 from tests.cli import run_cli_in_process
 
 RELEASE_FILES = [
@@ -165,7 +165,7 @@ def test_a_crash_while_writing_leaves_the_previous_release_untouched(
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("mwg_graph.release._write_checksums", disk_full)
+    monkeypatch.setattr("mwg_graph.build.release._write_checksums", disk_full)
     with pytest.raises(OSError):
         build(settings)
     assert snapshot(settings.dist_dir) == before

@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, Namespace
 
-from mwg_graph.load import load_data
-from mwg_graph.release import BuildFailed, build
+from mwg_graph.build.load import load_data
+from mwg_graph.build.release import BuildFailed, build
 
 from .test_pages_html import get_page
 

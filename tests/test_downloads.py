@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF
 
-from mwg_graph.app import create_app
+from mwg_graph.web.app import create_app
 
 
 @pytest.fixture(scope="module")

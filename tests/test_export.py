@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from mwg_graph.formats import RDF_FORMATS
-from mwg_graph.namespaces import Iris
+from mwg_graph.iris import Iris
 from tests.conftest import free_port
 from tests.static_site import export
 
@@ -134,7 +134,7 @@ def test_reexport_is_identical_touches_nothing_and_removes_what_is_gone(
 
 
 def test_last_modified_is_the_release_build_time(exported_site, built_settings):
-    from mwg_graph.release import current_release, read_release_info
+    from mwg_graph.build.release import current_release, read_release_info
 
     built_at = read_release_info(current_release(built_settings))["built_at"]
     import datetime as dt

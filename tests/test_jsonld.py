@@ -10,8 +10,8 @@ from pyld import jsonld
 from rdflib import RDF, Graph
 
 from mwg_graph.config import PROJECT_ROOT
+from mwg_graph.iris import Iris
 from mwg_graph.jsonld import compact, context_url, local_loader
-from mwg_graph.namespaces import Iris
 
 SOURCE = (PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt").read_text(encoding="utf-8")
 

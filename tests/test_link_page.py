@@ -16,8 +16,8 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
 
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
-from mwg_graph.release import build
 
 
 def snippets(page: str) -> list[str]:

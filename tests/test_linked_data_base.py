@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from rdflib import Graph, URIRef
 
-from mwg_graph.app import create_app
 from mwg_graph.config import from_env
 from mwg_graph.store import STORE_DIR, write_release_store
+from mwg_graph.web.app import create_app
 
 OTHER_BASE = "http://localhost:8080/mwg/"
 

@@ -1,6 +1,6 @@
 """Every format of every document says the same: it parses to the description of its resource.
 
-"The description" is defined once, in mwg_graph.describe_resource (docs/LINKED-DATA.md); the test
+"The description" is defined once, in mwg_graph.web.documents (docs/LINKED-DATA.md); the test
 also checks it independently against the dump: every triple with the resource as subject or object.
 """
 
@@ -13,9 +13,9 @@ from pyld import jsonld
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
 
-from mwg_graph.describe_resource import describe, describe_ontology
 from mwg_graph.formats import RDF_FORMATS
-from mwg_graph.namespaces import Iris
+from mwg_graph.iris import Iris
+from mwg_graph.web.documents import describe, describe_ontology
 
 
 @pytest.fixture(scope="module")

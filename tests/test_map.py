@@ -22,7 +22,7 @@ from .test_browser_pages import watched  # noqa: F401 (a fixture)
 from .test_pages_html import PROVINCES
 
 REFERENCE = PROJECT_ROOT / "data" / "reference" / "thailand-provinces.csv"
-OUTLINE = PROJECT_ROOT / "src" / "mwg_graph" / "map_outline.json"
+OUTLINE = PROJECT_ROOT / "src" / "mwg_graph" / "web" / "map_outline.json"
 
 with REFERENCE.open(encoding="utf-8") as handle:
     BY_THAI_NAME = {row["name_th"]: row for row in csv.DictReader(handle)}
@@ -82,7 +82,7 @@ def test_crowded_maps_lose_no_province():
     """More provinces than the map has room for (the first 30 of the reference, most of them round
     Bangkok; twelve at one spot): each is labelled on the map or listed under it, never dropped,
     and the labels drawn still do not overlap."""
-    from mwg_graph.svgmap import Point, layout
+    from mwg_graph.web.svgmap import Point, layout
 
     with REFERENCE.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))[:30]

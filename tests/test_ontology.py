@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from mwg_graph.build.load import load_data, load_ontology
 from mwg_graph.config import from_env
-from mwg_graph.load import load_data, load_ontology
-from mwg_graph.namespaces import Iris
+from mwg_graph.iris import Iris
 
 SETTINGS = from_env(environ={})
 IRIS = Iris(SETTINGS.base_iri)

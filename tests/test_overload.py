@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from mwg_graph.config import Settings
-from mwg_graph.overload import Gate, Overloaded, query_gate
+from mwg_graph.web.overload import Gate, Overloaded, query_gate
 from tests.conftest import start_server, stop_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"

@@ -245,8 +245,8 @@ def test_every_page_embeds_jsonld(server, path):
 
 def test_literals_are_escaped(copy_of_repo_inputs):
     """A literal containing <script> shows as text on the page and in the embedded JSON-LD."""
-    from mwg_graph.app import create_app
-    from mwg_graph.release import build
+    from mwg_graph.build.release import build
+    from mwg_graph.web.app import create_app
 
     evil = '<script>alert("x")</script> & </script><b>'
     members = copy_of_repo_inputs.data_dir / "members.ttl"

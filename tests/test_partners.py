@@ -24,8 +24,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
 
+from mwg_graph.build.release import BuildFailed, build, current_release
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
-from mwg_graph.release import BuildFailed, build, current_release
 
 from .conftest import (
     RunningServer,

@@ -499,9 +499,9 @@ def test_unknown_preview_is_404_and_cors_preflight_allows_post(server):
 def test_namesakes_are_ranked_but_never_matched(built_settings):
     """Two entities with the same name (none in our data today): neither may be auto-matched, but
     an identifying condition (acronym) that holds for one of them makes that one a match."""
-    from mwg_graph.app import create_app
     from mwg_graph.names import Index
-    from mwg_graph.reconciliation import reconcile_one
+    from mwg_graph.web.app import create_app
+    from mwg_graph.web.reconciliation import reconcile_one
 
     def org(slug: str, acronym: str) -> dict:
         return {"id": f"organization/{slug}", "kind": "organization", "label": {"en": "Twin"},

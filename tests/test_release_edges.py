@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from mwg_graph.build.release import CURRENT, current_release
 from mwg_graph.config import Settings
-from mwg_graph.published import ReleaseHolder
-from mwg_graph.release import CURRENT, current_release
+from mwg_graph.web.releases import ReleaseHolder
 from tests.conftest import RunningServer, start_server, stop_server
 
 ODD_NAMES = [

@@ -219,8 +219,8 @@ def test_a_release_without_an_index_file_is_still_searchable(built_settings, tmp
     """An older release (built before the index existed) or a damaged file: made from the dump."""
     import shutil
 
-    from mwg_graph.published import load_published
     from mwg_graph.search_index import INDEX_FILE, index_for
+    from mwg_graph.web.releases import load_published
 
     for damage in ("missing", "damaged"):
         release = tmp_path / damage  # a folder of its own: a fresh key for the per-process cache

@@ -29,11 +29,11 @@ import requests
 from flask import Flask
 from jinja2 import DictLoader
 
-from mwg_graph.app import create_app
+from mwg_graph.build.load import load_data
+from mwg_graph.build.release import build
 from mwg_graph.config import PROJECT_ROOT, Settings
-from mwg_graph.load import load_data
-from mwg_graph.release import build
-from mwg_graph.security import content_security_policy, inline_script_hashes
+from mwg_graph.web.app import create_app
+from mwg_graph.web.security import content_security_policy, inline_script_hashes
 from tests.conftest import RunningServer, free_port
 from tests.loopback import Listener
 from tests.raw_http import raw_request

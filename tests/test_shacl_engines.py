@@ -26,9 +26,9 @@ from pyshacl import validate
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
+from mwg_graph.build.load import load_data, load_ontology
 from mwg_graph.config import PROJECT_ROOT, from_env
-from mwg_graph.load import load_data, load_ontology
-from mwg_graph.namespaces import SH, Iris
+from mwg_graph.iris import SH, Iris
 
 from .test_shapes import (
     FIXTURES,

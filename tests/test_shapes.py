@@ -24,10 +24,10 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from mwg_graph.build.load import load_data, load_folder, load_ontology
+from mwg_graph.build.validate import ValidationResult, validate_graph
 from mwg_graph.config import PROJECT_ROOT, from_env
-from mwg_graph.load import load_data, load_folder, load_ontology
-from mwg_graph.namespaces import SH, Iris
-from mwg_graph.validate import ValidationResult, validate_graph
+from mwg_graph.iris import SH, Iris
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 SHAPES_NS = "https://w3id.org/mwg/shapes#"

@@ -15,7 +15,7 @@ import requests
 
 from mwg_graph.config import PROJECT_ROOT
 from mwg_graph.sparql.examples import load_examples
-from mwg_graph.views.sparql_words import WORDS
+from mwg_graph.web.views.sparql_words import WORDS
 
 pytestmark = pytest.mark.browser
 

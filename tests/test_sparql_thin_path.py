@@ -1,7 +1,7 @@
 """The thin path for ``/sparql`` queries answers exactly as the Flask route does.
 
-:mod:`mwg_graph.views.sparql_thin` answers plain query requests without Flask and hands the rest to
-the Flask route; ``?lang=`` is one thing it hands over (the route may set the language cookie).
+:mod:`mwg_graph.web.views.sparql_thin` answers plain query requests without Flask and hands the rest
+to the Flask route; ``?lang=`` is one thing it hands over (the route may set the language cookie).
 So the same request with ``lang=en`` added, from a client whose cookie already says ``en`` (no
 cookie is set, nothing else differs), is answered by the Flask route: each pair below must get the
 same status, the same header fields and the same body, from the real server.

@@ -14,11 +14,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from bench.synthetic import install_as_current, make_release
+from mwg_graph.build.release import build, current_release
 from mwg_graph.config import Settings, from_env
-from mwg_graph.published import load_published
-from mwg_graph.release import build, current_release
 from mwg_graph.store import STORE_DIR, StoreMissing, open_release_store
-from mwg_graph.store_terms import triples
+from mwg_graph.web.releases import load_published
+from mwg_graph.web.store_terms import triples
 
 from .conftest import W3C_DIR, start_server, stop_server
 

@@ -57,7 +57,7 @@ def fonts_drawing(page, selector: str) -> set[str]:
 def test_thai_on_buttons_is_drawn_with_the_thai_font(server, watched, path, selector, words):  # noqa: F811
     """Form controls do not inherit the page's font by default: the Thai on our buttons was drawn
     by the system's fonts (boxes on this machine, which has no Thai font of its own)."""
-    from mwg_graph.views.sparql_words import WORDS
+    from mwg_graph.web.views.sparql_words import WORDS
 
     page = watched.page
     page.goto(server.url + path)

@@ -24,8 +24,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from mwg_graph.build.release import build
 from mwg_graph.config import PROJECT_ROOT, from_env
-from mwg_graph.release import build
 from mwg_graph.sparql.examples import load_examples
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 

@@ -8,8 +8,8 @@ It reads npm ``world-atlas`` 2.0.2 (ISC; Natural Earth 4.1.0 Admin 0 countries a
 domain), pinned in ``tools/thailand-outline/package-lock.json``, decodes the TopoJSON here (no
 topojson-client needed: delta-encoded, quantized arcs), keeps Thailand (ISO 3166-1 numeric 764) and
 the countries that border the map's frame, clips them to the frame, simplifies every ring
-(Douglas–Peucker, ~1 km) and writes ``src/mwg_graph/map_outline.json``. The server draws its maps
-from that file (:mod:`mwg_graph.svgmap`); nothing is read from npm at build or run time.
+(Douglas–Peucker, ~1 km) and writes ``src/mwg_graph/web/map_outline.json``. The server draws its
+maps from that file (:mod:`mwg_graph.web.svgmap`); nothing is read from npm at build or run time.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / "tools" / "thailand-outline" / "node_modules" / "world-atlas" / "countries-50m.json"
-OUT = ROOT / "src" / "mwg_graph" / "map_outline.json"
+OUT = ROOT / "src" / "mwg_graph" / "web" / "map_outline.json"
 
 THAILAND = "764"
 NEIGHBOURS = {

@@ -1,3 +1,3 @@
-from .cli import main
+from mwg_graph.cli import main
 
 raise SystemExit(main())

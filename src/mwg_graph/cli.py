@@ -12,8 +12,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .config import Settings, env_name, from_env, setting_names
-from .load import LoadError
+from mwg_graph.build.load import LoadError
+from mwg_graph.config import Settings, env_name, from_env, setting_names
 
 EXPORT_HASH_SEED = "0"
 
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_validate(settings: Settings) -> int:
-    from .release import check
+    from mwg_graph.build.release import check
 
     try:
         result = check(settings)
@@ -147,7 +147,7 @@ def cmd_validate(settings: Settings) -> int:
 
 
 def cmd_build(settings: Settings) -> int:
-    from .release import BuildFailed, build
+    from mwg_graph.build.release import BuildFailed, build
 
     try:
         result = build(settings)
@@ -162,8 +162,8 @@ def cmd_build(settings: Settings) -> int:
 
 
 def cmd_diff(settings: Settings) -> int:
-    from .load import load_data, load_ontology
-    from .release import current_release, diff_against_release, read_release_info
+    from mwg_graph.build.load import load_data, load_ontology
+    from mwg_graph.build.release import current_release, diff_against_release, read_release_info
 
     release = current_release(settings)
     if release is None:
@@ -180,8 +180,15 @@ def cmd_diff(settings: Settings) -> int:
 
 
 def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
-    from .release import releases_dir
-    from .rollout import Plan, RolloutFailed, point, replica_from_arg, rollout, upstream_conf
+    from mwg_graph.build.release import releases_dir
+    from mwg_graph.publish.rollout import (
+        Plan,
+        RolloutFailed,
+        point,
+        replica_from_arg,
+        rollout,
+        upstream_conf,
+    )
 
     try:
         replicas = [replica_from_arg(text) for text in args.replica]
@@ -205,7 +212,7 @@ def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(settings: Settings) -> int:
-    from .publish import PublishFailed, publish
+    from mwg_graph.publish.graph_store import PublishFailed, publish
 
     try:
         published = publish(settings)
@@ -219,7 +226,7 @@ def cmd_publish(settings: Settings) -> int:
 
 
 def cmd_serve(settings: Settings) -> int:
-    from .serve import serve
+    from mwg_graph.web.serve import serve
 
     return serve(settings)
 
@@ -228,7 +235,7 @@ def cmd_export(settings: Settings, site_dir: Path, argv: list[str]) -> int:
     """Run in a process with a fixed hash seed: rdflib writes N-Triples, RDF/XML and JSON-LD in
     the order of its sets, which follows the seed, and an export must be the same bytes every
     time (the server's answers are right in any order; only their bytes differ per process)."""
-    from .export.site import ExportFailed, export_site
+    from mwg_graph.publish.export.site import ExportFailed, export_site
 
     if os.environ.get("PYTHONHASHSEED") != EXPORT_HASH_SEED:
         env = os.environ | {"PYTHONHASHSEED": EXPORT_HASH_SEED}

@@ -19,7 +19,7 @@ from typing import Any
 from pyld import jsonld
 from rdflib import Graph
 
-from .namespaces import Iris
+from mwg_graph.iris import Iris
 
 CONTEXT_FILE = "context.jsonld"
 # The context's own version. Documents name the versioned URL ``{base}context/v1.jsonld``, which
@@ -244,7 +244,7 @@ def network_document(graph: Graph, iris: Iris, network: str, reference: str) -> 
     from rdflib import URIRef
     from rdflib.namespace import PROV, SKOS
 
-    from .namespaces import ORG
+    from mwg_graph.iris import ORG
 
     node = URIRef(network)
     sub = Graph()

@@ -21,8 +21,8 @@ from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 STORE_DIR = "store"  # inside a release folder
 DUMP = "mwg.nt"  # the release's N-Triples dump, which the store is loaded from
-# Partner datasets as N-Quads, each in its named graph (mwg_graph.partners writes it; absent when
-# there are none): the store loads it beside the dump, so ``GRAPH <…>`` finds them.
+# Partner datasets as N-Quads, each in its named graph (mwg_graph.build.partners writes it; absent
+# when there are none): the store loads it beside the dump, so ``GRAPH <…>`` finds them.
 PARTNER_QUADS = "partners.nq"
 
 _DEFAULT = DefaultGraph()

@@ -23,13 +23,13 @@ result cache, ETags, CORS, the time limit that kills the query process — is th
   cut anyway. When the byte bound stopped the reading, the answer is marked cut (``cut``).
 * **Time.** The HTTP read timeout is the query time limit; the query process itself is killed at
   the limit (:mod:`.workers`), so a backend that stalls mid-answer costs no more than a slow query.
-  A reader in a server thread (:mod:`mwg_graph.backend_terms`), which nothing kills, also gives
+  A reader in a server thread (:mod:`mwg_graph.web.backend_terms`), which nothing kills, also gives
   a ``deadline``: reading stops there and the lookup fails.
 * **One release.** With ``version`` set, the store's record of the release it holds
-  (:mod:`mwg_graph.backend_record`) is read before the query is sent and again once its answer has
-  been read whole (bounded, as above): unless both name ``version``, the answer is refused (503,
-  saying which release the store holds), so an answer from another release is never served, nor
-  cached, as this one's.
+  (:mod:`mwg_graph.sparql.backend_record`) is read before the query is sent and again once its
+  answer has been read whole (bounded, as above): unless both name ``version``, the answer is
+  refused (503, saying which release the store holds), so an answer from another release is never
+  served, nor cached, as this one's.
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..backend_record import ReleaseMismatch, check_held, record_pattern
-from ..remote_http import RemoteError, open_request
-from ..store import PARTNER_QUADS
-from .guard import tokens
+from mwg_graph.remote_http import RemoteError, open_request
+from mwg_graph.sparql.backend_record import ReleaseMismatch, check_held, record_pattern
+from mwg_graph.sparql.guard import tokens
+from mwg_graph.store import PARTNER_QUADS
 
 TSV = "text/tab-separated-values"
 N_TRIPLES = "application/n-triples"

@@ -20,9 +20,15 @@ from dataclasses import dataclass, field, replace
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from .backend import BackendFailed
-from .guard import Refused, check_query
-from .results import AnswerTooLarge, Written, write_boolean, write_solutions, write_triples
+from mwg_graph.sparql.backend import BackendFailed
+from mwg_graph.sparql.guard import Refused, check_query
+from mwg_graph.sparql.results import (
+    AnswerTooLarge,
+    Written,
+    write_boolean,
+    write_solutions,
+    write_triples,
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ def _answer(written: Written | None, kind: str, job: Job) -> Outcome:
 
 
 def _not_acceptable(kind: str) -> Outcome:
-    from .results import offers_for
+    from mwg_graph.sparql.results import offers_for
 
     return Outcome.error(
         406,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .guard import normalise
+from mwg_graph.sparql.guard import normalise
 
 
 def query_key(

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
 
-from .guard import READ_ONLY, Refused
+from mwg_graph.sparql.guard import READ_ONLY, Refused
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"

@@ -18,7 +18,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
-from .engine import Outcome
+from mwg_graph.sparql.engine import Outcome
 
 LARGEST_SHARE = 8  # one answer may take at most 1/8 of the cache
 MAX_ENTRIES = 4096

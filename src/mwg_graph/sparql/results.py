@@ -40,7 +40,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..formats import RDF_FORMATS, negotiate
+from mwg_graph.formats import RDF_FORMATS, negotiate
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The SPARQL service of one server process: cache, runaway memory, query processes, the answer.
 
-``/sparql`` (:mod:`mwg_graph.views.sparql`) reads the protocol request and hands it here; this
+``/sparql`` (:mod:`mwg_graph.web.views.sparql`) reads the protocol request and hands it here; this
 module decides what to answer:
 
 1. a query that recently ran out of time or memory is answered 503 at once (:mod:`.runaways`);
@@ -21,16 +21,16 @@ import math
 import secrets
 from pathlib import Path
 
-from ..backend_record import record_graph
-from ..config import Settings
-from ..namespaces import Iris
-from .engine import Job, Outcome
-from .keys import query_key
-from .protocol import QueryRequest
-from .result_cache import ResultCache, cache_key
-from .results import choose
-from .runaways import RecentRunaways
-from .workers import Engine, StoreSpec
+from mwg_graph.config import Settings
+from mwg_graph.iris import Iris
+from mwg_graph.sparql.backend_record import record_graph
+from mwg_graph.sparql.engine import Job, Outcome
+from mwg_graph.sparql.keys import query_key
+from mwg_graph.sparql.protocol import QueryRequest
+from mwg_graph.sparql.result_cache import ResultCache, cache_key
+from mwg_graph.sparql.results import choose
+from mwg_graph.sparql.runaways import RecentRunaways
+from mwg_graph.sparql.workers import Engine, StoreSpec
 
 log = logging.getLogger("mwg_graph.sparql")
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..store import open_release_store
-from .engine import Job, Outcome
+from mwg_graph.sparql.engine import Job, Outcome
+from mwg_graph.store import open_release_store
 
 log = logging.getLogger("mwg_graph.sparql")
 
@@ -104,8 +104,8 @@ def _limit_memory(extra_mb: float) -> None:
 
 def _serve(conn: Connection, spec: StoreSpec, server_pid: int) -> None:
     """The query process: load the store, then answer jobs until the pipe closes."""
-    from .backend import open_remote_store
-    from .engine import execute
+    from mwg_graph.sparql.backend import open_remote_store
+    from mwg_graph.sparql.engine import execute
 
     _die_with_server(server_pid)
 

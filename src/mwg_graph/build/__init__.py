@@ -1,0 +1,1 @@
+"""Build time: load ontology/ and data/, validate with SHACL, describe, write a release to dist/."""
