@@ -102,6 +102,11 @@ def test_one_address_holds_at_most_its_share_of_the_slots() -> None:
     assert query_gate(Settings(client_share=1.0)).per_client == 0
 
 
+def test_the_share_is_on_by_default() -> None:
+    """Issue 9: "a client (address) cannot hold more than its share of query slots" — by default."""
+    assert query_gate(Settings(query_workers=2, threads=16)).per_client == 2
+    assert query_gate(Settings(query_workers=1, threads=16)).per_client == 1
+
 
 @pytest.mark.slow
 def test_over_http_one_address_is_refused_past_its_share_while_others_get_in(
