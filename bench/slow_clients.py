@@ -28,13 +28,15 @@ class SlowClients:
     bodies: int = 64
     interval: float = 2.0
     host: str = "127.0.0.1"
+    source: str = ""  # local address to attack from (e.g. 127.0.0.2: another client); "" = any
     reopened: int = 0  # sockets the server closed and the attacker opened again
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def _open(self, kind: str) -> socket.socket | None:
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=5)
+            source = (self.source, 0) if self.source else None
+            sock = socket.create_connection((self.host, self.port), 5, source_address=source)
             if kind == "header":
                 sock.sendall(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             else:
@@ -83,13 +85,17 @@ class SlowClients:
 
 @dataclass
 class Probe:
-    """One GET every ``every`` seconds on a fresh connection; status and seconds of each answer."""
+    """One request every ``every`` seconds on a fresh connection; status and seconds of each answer.
+
+    A GET, or with ``body`` a POST of it (what the query page and YASGUI send).
+    """
 
     port: int
     target: str
     every: float = 1.0
     timeout: float = 5.0
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
     answers: list[tuple[int | str, float]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -98,7 +104,8 @@ class Probe:
         started = time.monotonic()
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
-            connection.request("GET", self.target, headers=self.headers)
+            method = "GET" if self.body is None else "POST"
+            connection.request(method, self.target, body=self.body, headers=self.headers)
             response = connection.getresponse()
             response.read()
             status: int | str = response.status

@@ -106,6 +106,7 @@ def start_ours(settings: Settings, cache: bool = True) -> tuple[subprocess.Popen
         "MWG_DIST_DIR": str(settings.dist_dir),
         "MWG_LOG_LEVEL": "warning",
         "MWG_RESULT_CACHE_MB": str(settings.result_cache_mb if cache else 0),
+        "MWG_CLIENT_SHARE": "1",  # wrk's connections all come from 127.0.0.1: no per-address share
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "mwg_graph", "serve"], env=env,

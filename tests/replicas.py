@@ -116,8 +116,10 @@ def start_site(built_settings: Settings, folder: Path) -> Site:
     site = Site(f"http://127.0.0.1:{port}", folder, releases, built.name, NEXT_VERSION, args)
     init = site.rollout(site.old, "--init")
     assert init.returncode == 0, init.stderr
+    # The test clients all come from 127.0.0.1 (nginx names it in X-Forwarded-For): these tests
+    # count requests dropped by a rollout, not fairness, so no per-address share of the slots.
     env = {"MWG_PUBLIC_URL": site.url + "/", "MWG_TRUSTED_PROXIES": "127.0.0.1",
-           "MWG_QUERY_WORKERS": "1"}  # fmt: skip
+           "MWG_QUERY_WORKERS": "1", "MWG_CLIENT_SHARE": "1"}  # fmt: skip
 
     def replica(n: int) -> RunningServer:
         settings = replace(built_settings, dist_dir=dists[n], workers=2)

@@ -57,7 +57,9 @@ def test_overload_is_503_with_retry_after_and_pages_still_answer(
     built_settings: Settings, tmp_path: Path
 ) -> None:
     settings = replace(built_settings, workers=1, query_timeout=3.0)
-    extra = {"MWG_THREADS": "4", "MWG_QUERY_WORKERS": "1"}  # gate: 2 queries in, 1 waiting
+    # gate: 2 queries in, 1 waiting; all six from 127.0.0.1, filling every slot on purpose, so
+    # no per-address share (with it, this address would be refused past 1 slot, not the gate)
+    extra = {"MWG_THREADS": "4", "MWG_QUERY_WORKERS": "1", "MWG_CLIENT_SHARE": "1"}
     running = start_server(settings, tmp_path / "server.log", extra_env=extra)
     try:
 
@@ -98,6 +100,12 @@ def test_one_address_holds_at_most_its_share_of_the_slots() -> None:
     gate.leave("10.0.0.1")
     gate.enter("10.0.0.1")  # and the first one again once one of its queries ended
     assert query_gate(Settings(client_share=1.0)).per_client == 0
+
+
+def test_the_share_is_on_by_default() -> None:
+    """Issue 9: "a client (address) cannot hold more than its share of query slots" — by default."""
+    assert query_gate(Settings(query_workers=2, threads=16)).per_client == 2
+    assert query_gate(Settings(query_workers=1, threads=16)).per_client == 1
 
 
 @pytest.mark.slow

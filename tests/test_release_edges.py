@@ -76,14 +76,17 @@ def test_without_current_the_newest_release_that_loads_is_served(
     assert holder.problem is not None and "dist/current" in holder.problem
 
 
-def test_a_server_started_with_a_dangling_current_serves_and_healthz_says_so(
-    built_settings: Settings, copy_of_repo_inputs: Settings, tmp_path: Path
+@pytest.mark.parametrize("damage", ["missing", "dangling"])
+def test_a_server_started_without_current_serves_and_healthz_says_so(
+    built_settings: Settings, copy_of_repo_inputs: Settings, tmp_path: Path, damage: str
 ) -> None:
+    """The running server (granian, its workers), not only the in-process holder above."""
     settings = private_dist(built_settings, tmp_path)
     version = current_release(settings).name  # type: ignore[union-attr]
     link = settings.dist_dir / CURRENT
     link.unlink()
-    link.symlink_to(settings.dist_dir / "releases" / "gone")
+    if damage == "dangling":
+        link.symlink_to(settings.dist_dir / "releases" / "gone")
     # With broken data/, a build could not rescue it: the release that exists must serve.
     data = copy_of_repo_inputs.data_dir
     (data / "zz-broken.ttl").write_text("this is not turtle <<<\n", encoding="utf-8")

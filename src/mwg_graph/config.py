@@ -94,9 +94,10 @@ class Settings:
         float,
     )
     client_share: float = _setting(
-        1.0,
-        "Share of a server worker's query slots one client address may hold at once (e.g. 0.5; "
-        "1 = no per-address limit). Behind a reverse proxy, set `--trusted-proxies` first.",
+        0.5,
+        "Share of a server worker's query slots, and of its request-body slots, one client address "
+        "may hold at once (rounded up; 1 = no per-address limit). Behind a reverse proxy, set "
+        "`--trusted-proxies` first.",
         float,
     )
     trusted_proxies: str = _setting(

@@ -11,11 +11,12 @@ for everything else. A query request that finds the gate full waits at most a se
 already waiting, it is answered ``503 Service Unavailable`` with ``Retry-After`` (RFC 9110
 §10.2.3): the client should come back later, and it knows when.
 
-**Fairness.** One client address may hold at most ``client_share`` of the slots at once (e.g. 0.5:
-half, rounded up; the default 1 sets no limit): a client looping on slow queries cannot take every
+**Fairness.** One client address may hold at most ``client_share`` of the slots at once (by
+default 0.5: half, rounded up; 1 sets no limit): a client looping on slow queries cannot take every
 slot; the others keep getting in. A query takes its slot only once its body has arrived
 (:func:`query_slot`), so slow bodies hold none. Behind a reverse proxy every client has the proxy's
-address, so there the share must stay 1.
+address unless ``trusted_proxies`` names it (:mod:`mwg_graph.forwarded`); without that, set the
+share to 1.
 """
 
 from __future__ import annotations

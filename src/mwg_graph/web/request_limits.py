@@ -14,6 +14,9 @@ and hands bodies to Python as they arrive; it enforces no request-line or header
   seconds hold at most half the threads, for at most ``body_timeout`` while they keep sending, and
   no query slot: pages, ``/version`` and GET queries keep answering. (Waiting was unbounded once:
   64 slow bodies then kept every thread waiting for a slot, and ``/version`` took 1–4 s.)
+  **Per address:** one client address holds at most ``client_share`` of the body slots and of the
+  waiting places (:mod:`mwg_graph.web.address_slots`), so while one address trickles its bodies in,
+  another's form POST (the query page, YASGUI) still gets a body slot at once.
   A declared body over ``max_body_bytes`` is not read here: the app answers 413 (``security.py``);
 - one access-log line per request on standard output (client, request line, status, bytes, ms);
   the client named by a trusted proxy's ``X-Forwarded-For`` (:mod:`mwg_graph.web.forwarded`).
@@ -24,11 +27,11 @@ from __future__ import annotations
 import io
 import logging
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
+from mwg_graph.web.address_slots import AddressSlots
 from mwg_graph.config import Settings
 from mwg_graph.web.forwarded import trusted_proxies, use_forwarded_client
 from mwg_graph.web.security import COMMON_HEADERS
@@ -92,8 +95,8 @@ class RequestLimits:
         self.max_line = max(1, min(settings.max_url_bytes, MAX_REQUEST_LINE))
         self.max_body = settings.max_body_bytes
         self.body_timeout = settings.body_timeout
-        self.body_slots = threading.BoundedSemaphore(max(1, settings.threads // 4))
-        self.body_waiting = threading.BoundedSemaphore(max(1, settings.threads // 4))
+        quarter = max(1, settings.threads // 4)
+        self.body_slots = AddressSlots(quarter, quarter, BODY_SLOT_WAIT, settings.client_share)
         self.proxies = trusted_proxies(settings)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -115,16 +118,6 @@ class RequestLimits:
             return body
         return _Logged(body, lambda sent: _log(environ, status[0], sent, started))
 
-    def _take_body_slot(self) -> bool:
-        if self.body_slots.acquire(blocking=False):
-            return True
-        if not self.body_waiting.acquire(blocking=False):
-            return False
-        try:
-            return self.body_slots.acquire(timeout=BODY_SLOT_WAIT)
-        finally:
-            self.body_waiting.release()
-
     def _answer(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if request_line_length(environ) > self.max_line:
             return _plain(start_response, "414 URI Too Long",
@@ -143,17 +136,25 @@ class RequestLimits:
                           f"Request header too large: {what}.")  # fmt: skip
         if not _has_body(environ):
             return self.app(environ, start_response)
-        if not self._take_body_slot():
+        client = environ.get("REMOTE_ADDR", "")  # the trusted proxy's client, set above
+        refused = self.body_slots.take(client)
+        if refused is not None:
+            why = (
+                f"Your address is already sending {refused.held} request bodies, its share of "
+                "this server process's body slots"
+                if refused.own_share
+                else "Too many request bodies are arriving at once"
+            )
             return _plain(start_response, "503 Service Unavailable",
-                          "Too many request bodies are arriving at once; try again in a few "
-                          "seconds.", [("Retry-After", RETRY_AFTER_BUSY)])  # fmt: skip
+                          f"{why}; try again in a few seconds.",
+                          [("Retry-After", RETRY_AFTER_BUSY)])  # fmt: skip
         try:
             declared = environ.get("CONTENT_LENGTH", "").strip()
             if declared.isdigit() and int(declared) > self.max_body:
                 return list(self.app(environ, start_response))  # 413, drained by the app
             data = _read_body(environ["wsgi.input"], self.max_body + 1, self.body_timeout)
         finally:
-            self.body_slots.release()
+            self.body_slots.give_back(client)
         if data is None:
             return _plain(start_response, "408 Request Timeout",
                           f"The request body did not arrive within {self.body_timeout:g} s "
