@@ -31,8 +31,8 @@ import time
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
-from mwg_graph.web.address_slots import AddressSlots
 from mwg_graph.config import Settings
+from mwg_graph.web.address_slots import AddressSlots
 from mwg_graph.web.forwarded import trusted_proxies, use_forwarded_client
 from mwg_graph.web.security import COMMON_HEADERS
 
