@@ -7,10 +7,9 @@ from __future__ import annotations
 import threading
 import time
 
-from mwg_graph.request_limits import RequestLimits
-
 from mwg_graph.config import Settings
 from mwg_graph.web.address_slots import AddressSlots, share_of
+from mwg_graph.web.request_limits import RequestLimits
 
 
 def test_share_of_rounds_up_and_one_means_all() -> None:
