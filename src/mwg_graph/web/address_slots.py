@@ -1,11 +1,11 @@
 """A few slots shared among client addresses, so that one address cannot take them all.
 
-The request-body slots of :mod:`mwg_graph.web.request_limits` are few on purpose (a slow body holds a
-thread for as long as it trickles in). Counted for everyone together, one attacker with 64 slow
-bodies held every slot and every waiting place, and the query page's form POSTs of everybody else
-were told 503 (1 answer in 12 during the attack). So each address may hold at most its share of the
-slots and of the waiting places: what is left over is there, at once, for any other address; a
-burst of quick requests from one address still waits (briefly) for a slot of its own share.
+The request-body slots of :mod:`mwg_graph.web.request_limits` are few on purpose (a slow body
+holds a thread for as long as it trickles in). Counted for everyone together, one attacker with 64
+slow bodies held every slot and every waiting place, and the query page's form POSTs of everybody
+else were told 503 (1 answer in 12 during the attack). So each address may hold at most its share
+of the slots and of the waiting places: what is left over is there, at once, for any other address;
+a burst of quick requests from one address still waits (briefly) for a slot of its own share.
 """
 
 from __future__ import annotations
