@@ -4,28 +4,17 @@ category of every page; tests/test_lighthouse.py checks a few of them on every t
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from mwg_graph.build.release import build
-from mwg_graph.config import from_env
-from tests.conftest import start_server, stop_server
 from tests.lighthouse import BAR, CATEGORIES, PAGES, below_bar, run_lighthouse, with_lang
+from tests.release_server import release_server
 
 from .report import stamp, table, write_section
 
 
 def main() -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = from_env(environ={}, dist_dir=Path(folder) / "dist")
-        build(settings)
-        server = start_server(settings, Path(folder) / "server.log")
-        try:
-            paths = [(kind, lang, with_lang(path, lang)) for kind, path in PAGES.items()
-                     for lang in ("th", "en")]  # fmt: skip
-            report = run_lighthouse([server.url + path for _, _, path in paths], timeout=1800)
-        finally:
-            stop_server(server)
+    paths = [(kind, lang, with_lang(path, lang)) for kind, path in PAGES.items()
+             for lang in ("th", "en")]  # fmt: skip
+    with release_server() as server:
+        report = run_lighthouse([server.url + path for _, _, path in paths], timeout=1800)
     rows = []
     for (kind, lang, path), page in zip(paths, report["pages"], strict=True):
         scores = " | ".join(

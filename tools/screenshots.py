@@ -20,31 +20,25 @@ import io
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from mwg_graph.build.release import build
-from mwg_graph.config import PROJECT_ROOT, from_env
+from mwg_graph.config import PROJECT_ROOT
 from mwg_graph.sparql.examples import load_examples
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.lighthouse import PAGES as PAGE_KINDS
+from tests.lighthouse import with_lang
+from tests.release_server import release_server
 
 OUT = PROJECT_ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}
 SHOWN = "http://127.0.0.1:5000"  # the address `make run` serves on; pages are shown as from it
 STRATEGIES = next(e for e in load_examples() if e.name == "02-strategies").query
-# name → (path, search words per language); the query page is shown with an example's results.
-PAGES = {
-    "home": "/",
-    "organisation": "/doc/organization/hrdf",
-    "province": "/doc/province/th-50",
-    "strategy": "/doc/strategy/1",
-    "browse": "/browse/",
-    "downloads": "/downloads/",
+# One page of each kind, as Lighthouse audits them (tests/lighthouse.py), but search shows results
+# for words of each language and the query page an example's results.
+PAGES = PAGE_KINDS | {
     "search": {"th": "/search?q=แรงงาน", "en": "/search?q=labour"},
     "sparql": "/sparql?query=" + quote(STRATEGIES),
-    "widget": "/widget/",
 }
 ON_PHONE = ("home", "organisation", "sparql")
 
@@ -65,8 +59,7 @@ def data_time() -> dt.datetime:
 
 
 def address(path: str | dict[str, str], lang: str) -> str:
-    path = path[lang] if isinstance(path, dict) else path
-    return f"{path}{'&' if '?' in path else '?'}lang={lang}"
+    return with_lang(path[lang] if isinstance(path, dict) else path, lang)
 
 
 def small_png(png: bytes) -> bytes:
@@ -124,31 +117,24 @@ def main() -> int:
     for old in OUT.glob("*.png"):
         old.unlink()
     total = 0
-    with tempfile.TemporaryDirectory() as folder:
-        settings = from_env(environ={}, dist_dir=Path(folder) / "dist")
-        build(settings, now=data_time())
-        server = start_server(settings, Path(folder) / "server.log")
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
-                )
-                for name, path in PAGES.items():
-                    for lang in ("th", "en"):
-                        sizes = [("desktop", DESKTOP, False)]
-                        if name in ON_PHONE:
-                            sizes.append(("mobile", MOBILE, True))
-                        for size, viewport, phone in sizes:
-                            png = small_png(
-                                shoot(browser, server.url, address(path, lang), viewport, phone)
-                            )
-                            target = OUT / f"{name}-{lang}-{size}.png"
-                            target.write_bytes(png)
-                            total += len(png)
-                            print(f"{target.relative_to(PROJECT_ROOT)}  {len(png) / 1024:.0f} KiB")
-                browser.close()
-        finally:
-            stop_server(server)
+    with release_server(now=data_time()) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
+        )
+        for name, path in PAGES.items():
+            for lang in ("th", "en"):
+                sizes = [("desktop", DESKTOP, False)]
+                if name in ON_PHONE:
+                    sizes.append(("mobile", MOBILE, True))
+                for size, viewport, phone in sizes:
+                    png = small_png(
+                        shoot(browser, server.url, address(path, lang), viewport, phone)
+                    )
+                    target = OUT / f"{name}-{lang}-{size}.png"
+                    target.write_bytes(png)
+                    total += len(png)
+                    print(f"{target.relative_to(PROJECT_ROOT)}  {len(png) / 1024:.0f} KiB")
+        browser.close()
     print(f"{len(list(OUT.glob('*.png')))} screenshots, {total / 1024:.0f} KiB in all")
     return 0
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
@@ -16,6 +18,22 @@ from mwg_graph.build.load import LoadError
 from mwg_graph.config import Settings, env_name, from_env, setting_names
 
 EXPORT_HASH_SEED = "0"
+
+
+class CommandFailed(Exception):
+    """A command could not do its job for a reason the user can act on (bad data, a store that
+    refuses, a replica that does not answer): its message goes to standard error and the exit
+    status is 1, never a traceback."""
+
+
+@contextmanager
+def failing_as(prefix: str, *errors: type[Exception], then: str = "") -> Iterator[None]:
+    """Turn the ``errors`` a command expects into :class:`CommandFailed` ``"{prefix}: {error}"``
+    (and the line ``then``, when given): every command reports its failures the same way."""
+    try:
+        yield
+    except errors as error:
+        raise CommandFailed(f"{prefix}: {error}" + (f"\n{then}" if then else "")) from error
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser, only: list[str] | None = None) -> None:
@@ -123,25 +141,26 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     overrides = {name: getattr(args, name, None) for name in setting_names()}
     settings = from_env(**overrides)
-    if args.command == "export":
-        return cmd_export(settings, args.site_dir, sys.argv[1:] if argv is None else argv)
-    if args.command == "rollout":
-        return cmd_rollout(settings, args)
-    handler = {
-        "build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "publish": cmd_publish,
-        "serve": cmd_serve,
-    }  # fmt: skip
-    return handler[args.command](settings)
+    try:
+        if args.command == "export":
+            return cmd_export(settings, args.site_dir, sys.argv[1:] if argv is None else argv)
+        if args.command == "rollout":
+            return cmd_rollout(settings, args)
+        handler = {
+            "build": cmd_build, "validate": cmd_validate, "diff": cmd_diff, "publish": cmd_publish,
+            "serve": cmd_serve,
+        }  # fmt: skip
+        return handler[args.command](settings)
+    except CommandFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
 
 
 def cmd_validate(settings: Settings) -> int:
     from mwg_graph.build.release import check
 
-    try:
+    with failing_as("error", LoadError):
         result = check(settings)
-    except LoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     print(result.text(), file=sys.stdout if result.conforms else sys.stderr)
     return 0 if result.conforms else 1
 
@@ -149,12 +168,11 @@ def cmd_validate(settings: Settings) -> int:
 def cmd_build(settings: Settings) -> int:
     from mwg_graph.build.release import BuildFailed, build
 
-    try:
+    with failing_as(
+        "build failed", BuildFailed,
+        then="The previous release (if any) is unchanged and keeps serving.",
+    ):  # fmt: skip
         result = build(settings)
-    except BuildFailed as failure:
-        print(f"build failed: {failure}", file=sys.stderr)
-        print("The previous release (if any) is unchanged and keeps serving.", file=sys.stderr)
-        return 1
     verb = "published" if result.changed else "unchanged"
     print(f"release {result.version} {verb}: {result.triples} triples in {_show(result.path)}")
     print(result.changes)
@@ -169,11 +187,8 @@ def cmd_diff(settings: Settings) -> int:
     if release is None:
         print("No release yet: every fact in data/ would be new.")
         return 0
-    try:
+    with failing_as("error", LoadError):
         content = load_ontology(settings) + load_data(settings)
-    except LoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     version = read_release_info(release)["version"]
     print(diff_against_release(release, content).text(version))
     return 0
@@ -197,7 +212,7 @@ def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     plan = Plan(replicas, args.releases_dir or releases_dir(settings), args.upstream_file,
                 args.nginx_pid, args.host_header, args.wait)  # fmt: skip
-    try:
+    with failing_as("rollout stopped", RolloutFailed, OSError):
         if args.init:
             for replica in replicas:
                 point(replica, plan.releases, args.version)
@@ -205,20 +220,14 @@ def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{len(replicas)} replicas point at {args.version}; {args.upstream_file} written")
         else:
             rollout(plan, args.version)
-    except (RolloutFailed, OSError) as error:
-        print(f"rollout stopped: {error}", file=sys.stderr)
-        return 1
     return 0
 
 
 def cmd_publish(settings: Settings) -> int:
     from mwg_graph.publish.graph_store import PublishFailed, publish
 
-    try:
+    with failing_as("publish failed", PublishFailed):
         published = publish(settings)
-    except PublishFailed as failure:
-        print(f"publish failed: {failure}", file=sys.stderr)
-        return 1
     for graph, triples in published.graphs:
         where = settings.graph_store
         print(f"release {published.version}: {triples} triples in <{graph}> at {where}")
@@ -242,11 +251,8 @@ def cmd_export(settings: Settings, site_dir: Path, argv: list[str]) -> int:
         # exec, not a child: one process, so stopping it stops the export
         os.execve(sys.executable, [sys.executable, "-m", "mwg_graph", *argv], env)
 
-    try:
+    with failing_as("export failed", ExportFailed):
         result = export_site(settings, site_dir)
-    except ExportFailed as failure:
-        print(f"export failed: {failure}", file=sys.stderr)
-        return 1
     done = result.written
     print(
         f"release {result.version} exported to {_show(result.site)}: {done.files} files, "

@@ -128,32 +128,30 @@ def _put_bytes(store: str, graph: str, data: bytes) -> None:
 
 def _put_body(store: str, graph: str, body, size: int) -> None:
     headers = {"Content-Type": N_TRIPLES, "Content-Length": str(size)}
-    try:
-        response = open_request(store, "PUT", [("graph", graph)], body, headers, PUT_TIMEOUT)
-    except RemoteError as error:
-        raise PublishFailed(f"the graph store refused or failed: {error}") from None
-    with response:
-        text = response.read(2000).decode("utf-8", "replace").strip()
-        if response.status not in (200, 201, 204):
-            said = f": {text[:500]}" if text else ""
-            raise PublishFailed(
-                f"the graph store at {store} refused the graph <{graph}>: HTTP "
-                f"{response.status} {response.reason}{said}"
-            )
+    _graph_request(store, "PUT", graph, body, headers, (200, 201, 204), "refused the graph")
 
 
 def _delete(store: str, graph: str) -> None:
     """Graph Store ``DELETE``; a graph that is not there (404) is already deleted."""
+    _graph_request(store, "DELETE", graph, None, {}, (200, 204, 404), "refused to delete the graph")
+
+
+def _graph_request(
+    store: str, method: str, graph: str, body, headers: dict[str, str], ok: tuple[int, ...],
+    refused: str,
+) -> None:  # fmt: skip
+    """One Graph Store request on ``graph``; any status but ``ok`` is a :class:`PublishFailed`
+    that names the store, the graph and what the store said (its first 500 characters)."""
     try:
-        response = open_request(store, "DELETE", [("graph", graph)], None, {}, PUT_TIMEOUT)
+        response = open_request(store, method, [("graph", graph)], body, headers, PUT_TIMEOUT)
     except RemoteError as error:
         raise PublishFailed(f"the graph store refused or failed: {error}") from None
     with response:
         text = response.read(2000).decode("utf-8", "replace").strip()
-        if response.status not in (200, 204, 404):
+        if response.status not in ok:
             said = f": {text[:500]}" if text else ""
             raise PublishFailed(
-                f"the graph store at {store} refused to delete the graph <{graph}>: HTTP "
+                f"the graph store at {store} {refused} <{graph}>: HTTP "
                 f"{response.status} {response.reason}{said}"
             )
 

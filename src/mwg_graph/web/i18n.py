@@ -15,7 +15,12 @@ from mwg_graph.formats import weighted_items
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
 
-UI: dict[str, dict[str, str]] = {
+Words = dict[str, dict[str, str]]
+"""A table of the interface's words, key → language → text: :data:`UI` for the whole site, and a
+page's own beside it when its script needs them too (:mod:`mwg_graph.web.views.sparql_words`).
+Both are read through :func:`in_language`, so a missing translation falls back the same way."""
+
+UI: Words = {
     "site_name": {"th": "เครือข่ายองค์กรด้านประชากรข้ามชาติ (MWG)", "en": "Migrant Working Group (MWG)"},
     "site_description": {
         "th": "ข้อมูลเปิดแบบเชื่อมโยงของเครือข่ายองค์กรด้านประชากรข้ามชาติ (MWG): องค์กรภาคี "
@@ -272,6 +277,12 @@ def t(key: str, lang: str) -> str:
     entry = UI.get(key)
     if entry is None:
         return key
+    return in_language(entry, lang)
+
+
+def in_language(entry: dict[str, str], lang: str) -> str:
+    """One entry of a :data:`Words` table in ``lang``; Thai, the site's first language, where the
+    entry has no text in ``lang``."""
     return entry.get(lang) or entry[DEFAULT_LANGUAGE]
 
 

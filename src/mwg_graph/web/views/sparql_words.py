@@ -7,7 +7,9 @@ needs them too (they go into the page's JSON configuration) and because they cha
 
 from __future__ import annotations
 
-WORDS: dict[str, dict[str, str]] = {
+from mwg_graph.web.i18n import Words, in_language
+
+WORDS: Words = {
     "title": {"th": "สืบค้นข้อมูลด้วย SPARQL", "en": "Query the graph with SPARQL"},
     "examples": {"th": "ตัวอย่างคำค้น", "en": "Example queries"},
     "query_label": {"th": "คำค้น SPARQL", "en": "SPARQL query"},
@@ -86,5 +88,5 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def words(lang: str) -> dict[str, str]:
-    """Every word of the page in ``lang`` (English where ``lang`` is not Thai)."""
-    return {key: entry["th" if lang == "th" else "en"] for key, entry in WORDS.items()}
+    """Every word of the page in ``lang`` (one of :data:`mwg_graph.web.i18n.LANGUAGES`)."""
+    return {key: in_language(entry, lang) for key, entry in WORDS.items()}
