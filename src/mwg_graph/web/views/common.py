@@ -22,11 +22,11 @@ from mwg_graph.formats import RDF_OFFERS, RdfFormat, negotiate
 from mwg_graph.iris import GEO, ORG, SCHEMA, Iris
 from mwg_graph.jsonld import compact, context_reference
 from mwg_graph.web import http, origin
-from mwg_graph.web.app import get_release, get_settings
 from mwg_graph.web.collation import by_name, script_language
 from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, t, year_month
 from mwg_graph.web.releases import PublishedRelease
+from mwg_graph.web.state import get_release, get_settings
 
 HTML = "text/html"
 DOC_OFFERS = [HTML, *RDF_OFFERS]
@@ -224,7 +224,13 @@ def remember_language(response: Response) -> Response:
 
 
 def init_templates(app: Flask) -> None:
+    """What every page's template may use (the language, its words, links), and the hook that
+    remembers a language chosen with ``?lang=``."""
     app.after_request(remember_language)
+
+    @app.context_processor
+    def _search_form() -> dict:
+        return {"search_lang_fixed": lang_fixed()}
 
     @app.context_processor
     def _globals() -> dict:

@@ -30,12 +30,6 @@ from mwg_graph.web.views.resources import province_points
 bp = Blueprint("pages", __name__)
 
 
-@bp.record_once
-def _setup(state) -> None:
-    http.init_app(state.app)
-    common.init_templates(state.app)
-
-
 def network_iri() -> URIRef:
     return common.iris().instance("organization", "mwg")
 
@@ -284,8 +278,3 @@ def not_found(error: HTTPException | None):
     http.add_vary(response, "Accept")
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-@bp.app_errorhandler(404)
-def _not_found(error: HTTPException):
-    return not_found(error)

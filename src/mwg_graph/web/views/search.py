@@ -27,13 +27,6 @@ MAX_LIMIT = 50
 SNIPPET_CHARS = 140
 
 
-@bp.record_once
-def _setup(state) -> None:
-    @state.app.context_processor
-    def _search_form() -> dict:
-        return {"search_lang_fixed": common.lang_fixed()}
-
-
 def query_text(name: str = "q") -> str:
     """The query, or a 400 that says what is wrong with it."""
     text = request.args.get(name, "")

@@ -1,0 +1,71 @@
+"""Everything one app holds between requests, as one typed object, and the one way to reach it.
+
+:func:`mwg_graph.web.app.create_app` makes an :class:`AppState` and fills it while it wires the app;
+views, hooks and the thin SPARQL path read it through :func:`state` (during a request) or
+:func:`get_state` (given the app). Two apps in one process — tests start several — share nothing:
+no string keys in ``app.extensions`` or ``app.config`` to mistype, no module-global caches.
+
+This module imports no view and no hook, so any of them can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g
+
+from mwg_graph.config import Settings
+from mwg_graph.sparql.service import SparqlService
+from mwg_graph.web.overload import Gate
+from mwg_graph.web.releases import PublishedRelease, ReleaseHolder
+
+EXTENSION = "mwg_graph"  # the one key of app.extensions this project uses
+
+
+@dataclass
+class AppState:
+    """The services and memory of one app, made by ``create_app`` before it wires any hook."""
+
+    settings: Settings
+    releases: ReleaseHolder
+    # The query engine and its caches (mwg_graph.sparql.service), and whether the first request
+    # has started its query processes yet (until then, the thin SPARQL path hands queries to Flask).
+    sparql: SparqlService
+    # The bulkhead that keeps one thread free for pages (mwg_graph.web.overload).
+    query_gate: Gate
+    sparql_warm: threading.Event = field(default_factory=threading.Event)
+    # security.init_app: the Content-Security-Policy of HTML pages (hashes of inline scripts).
+    content_security_policy: str = ""
+    # http: gzip bodies by ETag, so a page asked for again is not compressed again.
+    gzipped: dict[str, bytes] = field(default_factory=dict)
+    gzip_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def install(app: Flask, app_state: AppState) -> AppState:
+    app.extensions[EXTENSION] = app_state
+    return app_state
+
+
+def get_state(app: Flask) -> AppState:
+    return app.extensions[EXTENSION]
+
+
+def state() -> AppState:
+    """The state of the app handling the current request."""
+    return current_app.extensions[EXTENSION]
+
+
+def get_settings() -> Settings:
+    return state().settings
+
+
+def get_release() -> PublishedRelease | None:
+    """The release this request uses: taken once, so every part of one answer is from one release.
+
+    Its version goes out in the ``MWG-Release`` header (:mod:`mwg_graph.web.http`), which is how a
+    client, a load balancer or a test tells which release answered.
+    """
+    if "mwg_request_release" not in g:
+        g.mwg_request_release = state().releases.current()
+    return g.mwg_request_release
