@@ -19,7 +19,6 @@ from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGES
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import require_release, site_href
-from mwg_graph.web.views.pages import kinds_present
 
 bp = Blueprint("findable", __name__)
 
@@ -30,7 +29,7 @@ SITE_PAGES = ("", "browse/", "downloads/", "sparql", "search", "link", "widget/"
 
 def page_paths(store) -> list[str]:
     """Every HTML page's path (without the leading slash): site pages, kind indexes, resources."""
-    found = kinds_present(store)
+    found = common.kinds_present(store)
     base = common.iris().base + "id/"
     paths = list(SITE_PAGES)
     paths += [f"browse/{kind}/" for kind in found]

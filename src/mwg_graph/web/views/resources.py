@@ -40,7 +40,7 @@ from mwg_graph.web.documents import (
 from mwg_graph.web.i18n import LANGUAGES, kind_name, kind_one
 from mwg_graph.web.releases import PublishedRelease
 from mwg_graph.web.schema_org import breadcrumb_page, describe_for_search, script_json
-from mwg_graph.web.svgmap import Point, layout
+from mwg_graph.web.svgmap import layout
 from mwg_graph.web.views import common, resource_facts
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
 
@@ -198,17 +198,6 @@ def sources_of(graph: Graph, description: Graph, iri: URIRef, language: str) -> 
     return [common.node_value(graph, description, s, language) for s in found]
 
 
-def province_points(graph: Graph, provinces, language: str) -> list[Point]:
-    points = []
-    for province in provinces:
-        lat, long = graph.value(province, GEO.lat), graph.value(province, GEO.long)
-        if lat is None or long is None:
-            continue
-        text, text_lang = common.label(graph, province, language)
-        points.append(Point(text, float(lat), float(long), href_for(str(province)), text_lang))
-    return points
-
-
 def partner_sections(release, vocab: Graph, iri: URIRef, language: str) -> list[dict]:
     """ "Linked from partner data": per partner dataset that says something about ``iri`` or links
     to it, its statements and its attribution (title, publisher, licence), from its named graph."""
@@ -302,7 +291,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
     kind = path.split("/")[1]
     map_layout = None
     if (iri, GEO.lat, None) in description:
-        map_layout = layout(province_points(graph, [iri], language))
+        map_layout = layout(common.province_points(graph, [iri], language))
     context = page_context(release, graph, iri, path)
     trail = breadcrumbs(kind, title, title_lang)
     embedded = json.loads(context["embedded_jsonld"])

@@ -40,19 +40,6 @@ def query_text(name: str = "q") -> str:
     return text.strip()
 
 
-def int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"Parameter '{name}' must be a whole number, not {raw[:40]!r}.") from None
-    if not low <= value <= high:
-        raise BadRequest(f"Parameter '{name}' must be between {low} and {high}, not {value}.")
-    return value
-
-
 def snippet(text: str, query: str) -> str:
     """At most SNIPPET_CHARS of ``text``, around the query when it occurs as typed."""
     if len(text) <= SNIPPET_CHARS:
@@ -93,7 +80,7 @@ def search_results(release, text: str, language: str, limit: int) -> list[dict]:
 def search_json():
     release = require_release()
     text, language = query_text(), lang()
-    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = common.int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     response = jsonify(
         {"query": text, "lang": language, "results": search_results(release, text, language, limit)}
     )
@@ -110,7 +97,7 @@ def search_page():
         return response
     release = require_release()
     text, language = query_text(), lang()
-    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = common.int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     as_json = common.site_href("search.json", keep_lang=False) + "?" + urlencode({"q": text})
     body = render_template(
         "search.html",
