@@ -11,6 +11,7 @@ This module imports no view and no hook, so any of them can import it without a 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
@@ -21,6 +22,33 @@ from mwg_graph.web.overload import Gate
 from mwg_graph.web.releases import PublishedRelease, ReleaseHolder
 
 EXTENSION = "mwg_graph"  # the one key of app.extensions this project uses
+
+
+class Memo:
+    """Values computed once per (release version, key); a new release drops them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._values: dict[object, object] = {}
+
+    def get(self, version: str, key: object, compute: Callable[[], object]) -> object:
+        with self._lock:
+            if version != self._version:
+                self._version, self._values = version, {}
+            if key in self._values:
+                return self._values[key]
+        value = compute()
+        with self._lock:
+            if version == self._version:
+                self._values[key] = value
+        return value
+
+    def discard(self, unwanted: Callable[[object], bool]) -> None:
+        """Drop the values whose key is ``unwanted``: the export renders each document once, so
+        keeping its graph and bodies for the rest of a 100k-triple release only costs memory."""
+        with self._lock:
+            self._values = {k: v for k, v in self._values.items() if not unwanted(k)}
 
 
 @dataclass
@@ -37,6 +65,8 @@ class AppState:
     sparql_warm: threading.Event = field(default_factory=threading.Event)
     # security.init_app: the Content-Security-Policy of HTML pages (hashes of inline scripts).
     content_security_policy: str = ""
+    # Pages, graphs and serialisations computed once per release (views, mwg_graph.web.documents).
+    memo: Memo = field(default_factory=Memo)
     # http: gzip bodies by ETag, so a page asked for again is not compressed again.
     gzipped: dict[str, bytes] = field(default_factory=dict)
     gzip_lock: threading.Lock = field(default_factory=threading.Lock)

@@ -23,10 +23,9 @@ from mwg_graph.iris import GEO, KINDS, ORG, SCHEMA, Iris
 from mwg_graph.jsonld import compact, context_reference
 from mwg_graph.web import http, origin
 from mwg_graph.web.collation import by_name, script_language
-from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, t, year_month
 from mwg_graph.web.releases import PublishedRelease
-from mwg_graph.web.state import get_release, get_settings
+from mwg_graph.web.state import get_release, get_settings, state
 from mwg_graph.web.store_terms import subjects_starting_with
 from mwg_graph.web.svgmap import Point
 
@@ -468,7 +467,7 @@ def serialized(release: PublishedRelease, key: object, graph_fn, fmt: RdfFormat)
     """``graph_fn()`` in ``fmt``, remembered per release; JSON-LD names its context relative to
     this request's path (jsonld.context_reference), so the path's depth is part of the key."""
     context_ref = context_reference(request.path)
-    return memo.get(
+    return state().memo.get(
         release.version,
         ("bytes", key, fmt.name, context_ref),
         lambda: serialize(graph_fn(), fmt, iris(), context_ref),

@@ -15,8 +15,8 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Blueprint, Response
 
 from mwg_graph.web import http
-from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGES
+from mwg_graph.web.state import state
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import require_release, site_href
 
@@ -65,7 +65,7 @@ def sitemap():
     release = require_release()
     http.mark(release)
     key = ("sitemap", common.public_root())
-    body = memo.get(release.version, key, lambda: sitemap_xml(release.store))
+    body = state().memo.get(release.version, key, lambda: sitemap_xml(release.store))
     return Response(body, mimetype="application/xml")
 
 

@@ -18,9 +18,10 @@ from mwg_graph.formats import RDF_FORMATS, rdf_format_by_media_type
 from mwg_graph.iris import ORG, SCHEMA
 from mwg_graph.web import http
 from mwg_graph.web.collation import by_name
-from mwg_graph.web.documents import around, memo
+from mwg_graph.web.documents import around
 from mwg_graph.web.i18n import KIND_NAMES, kind_name, year_month
 from mwg_graph.web.schema_org import describe_for_search, script_json
+from mwg_graph.web.state import state
 from mwg_graph.web.svgmap import layout
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
@@ -35,7 +36,7 @@ def network_iri() -> URIRef:
 def _cached_page(release, key: tuple, render) -> str:
     if set(request.args) <= {"lang"}:
         full = (key, lang(), common.lang_fixed(), request.path, common.public_root())
-        return memo.get(release.version, ("page", full), render)  # type: ignore[return-value]
+        return state().memo.get(release.version, ("page", full), render)  # type: ignore[return-value]
     return render()
 
 
@@ -156,7 +157,9 @@ def browse():
     http.mark(release)
 
     def render() -> str:
-        found = memo.get(release.version, ("kinds",), lambda: common.kinds_present(release.store))
+        found = state().memo.get(
+            release.version, ("kinds",), lambda: common.kinds_present(release.store)
+        )
         kinds = [
             {"kind": k, "name": kind_name(k, lang()), "count": count_text(release, k, len(v)),
              "href": site_href(f"browse/{k}/")}
@@ -181,7 +184,9 @@ def browse():
 @bp.route("/browse/<kind>/")
 def browse_kind(kind: str):
     release = require_release()
-    found = memo.get(release.version, ("kinds",), lambda: common.kinds_present(release.store))
+    found = state().memo.get(
+        release.version, ("kinds",), lambda: common.kinds_present(release.store)
+    )
     if kind not in KIND_NAMES or kind not in found:  # type: ignore[operator]
         return not_found(None)
     http.mark(release)

@@ -33,13 +33,13 @@ from mwg_graph.web.documents import (
     for_page,
     holds,
     in_named_graph,
-    memo,
     ontology_terms,
     shared_around,
 )
 from mwg_graph.web.i18n import LANGUAGES, kind_name, kind_one
 from mwg_graph.web.releases import PublishedRelease
 from mwg_graph.web.schema_org import breadcrumb_page, describe_for_search, script_json
+from mwg_graph.web.state import state
 from mwg_graph.web.svgmap import layout
 from mwg_graph.web.views import common, resource_facts
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
@@ -160,13 +160,13 @@ def respond(
         media_type = HTML if suffix == ".html" else rdf_format_by_suffix(suffix).media_type
 
     def description() -> Graph:
-        return memo.get(release.version, ("graph", key), graph_fn)  # type: ignore[return-value]
+        return state().memo.get(release.version, ("graph", key), graph_fn)  # type: ignore[return-value]
 
     if media_type == HTML:
         cacheable = set(request.args) <= {"lang"}
         memo_key = ("html", key, lang(), common.lang_fixed(), request.path, common.public_root())
         body = (
-            memo.get(release.version, memo_key, lambda: html_fn(description()))
+            state().memo.get(release.version, memo_key, lambda: html_fn(description()))
             if cacheable
             else html_fn(description())
         )
@@ -275,7 +275,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
     language = lang()
     # The same for the page in every language (the key is the document's: mwg_graph.publish.export
     # drops it once the document is written); only read from here on.
-    graph: Graph = memo.get(  # type: ignore[assignment]
+    graph: Graph = state().memo.get(  # type: ignore[assignment]
         release.version,
         ("page graph", ("doc", iri)),
         lambda: for_page(release.store, description, [iri], common.iris()),
