@@ -175,3 +175,32 @@ def test_no_blueprint_imports_another() -> None:
         f"{name} imports {target}" for name in blueprints for target in graph[name] & blueprints
     )
     assert not wrong, "\n".join(wrong)
+
+
+APP_WIDE = {  # Blueprint methods that install something on the whole app, not on the blueprint
+    "record",
+    "record_once",
+    "before_app_request",
+    "after_app_request",
+    "teardown_app_request",
+    "app_errorhandler",
+    "app_context_processor",
+    "app_template_filter",
+    "app_template_global",
+    "app_template_test",
+    "app_url_defaults",
+    "app_url_value_preprocessor",
+}
+
+
+def test_blueprints_install_nothing_app_wide() -> None:
+    """``create_app`` is the one list of what runs around a view: a blueprint that installs a hook
+    or handler for the whole app hides it there."""
+    wrong = []
+    for name, path in modules().items():
+        if not defines_blueprint(path):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in APP_WIDE:
+                wrong.append(f"{name}:{node.lineno} uses .{node.attr}")
+    assert not wrong, "\n".join(wrong)
