@@ -3,7 +3,9 @@
 :func:`mwg_graph.web.app.create_app` makes an :class:`AppState` and fills it while it wires the app;
 views, hooks and the thin SPARQL path read it through :func:`state` (during a request) or
 :func:`get_state` (given the app). Two apps in one process — tests start several — share nothing:
-no string keys in ``app.extensions`` or ``app.config`` to mistype, no module-global caches.
+no string keys in ``app.extensions`` or ``app.config`` to mistype, no module-global memory of
+pages. (What stays process-wide is keyed by what it was computed from and is the same for every
+app: the search index by release folder in :mod:`mwg_graph.search_index`, map geometry.)
 
 This module imports no view and no hook, so any of them can import it without a cycle.
 """
