@@ -22,6 +22,7 @@ from werkzeug.test import EnvironBuilder
 from mwg_graph.config import Settings
 from mwg_graph.web.app import create_app
 from mwg_graph.web.request_limits import wrap
+from mwg_graph.web.state import get_state
 
 REQUESTS = 300  # distinct lookups per path
 LOOKUP = "SELECT * WHERE { ?s ?p ?o } LIMIT 20"
@@ -48,12 +49,12 @@ def profile(settings: Settings, requests: int = REQUESTS) -> dict[str, Profile]:
     try:
         for environ in _environs("warm", 20):
             b"".join(paths["Flask route"](environ, _ignore))  # starts the query processes
-        release = app.extensions["mwg_releases"].current()
-        app.extensions["mwg_sparql"].engine.pool(release.path).ready.wait(60)
+        release = get_state(app).releases.current()
+        get_state(app).sparql.engine.pool(release.path).ready.wait(60)
         return {name: _measure(wsgi, _environs(name[0], requests)) for name, wsgi in paths.items()}
     finally:
         access.disabled = was_disabled
-        app.extensions["mwg_sparql"].close()
+        get_state(app).sparql.close()
 
 
 def _measure(wsgi, environs: list[dict]) -> Profile:

@@ -15,6 +15,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_IRI = "https://w3id.org/mwg/"
+LANGUAGES = ("th", "en")  # the site's and the data's two languages, Thai first
 
 
 def _bool(text: str) -> bool:

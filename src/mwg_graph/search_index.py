@@ -20,10 +20,10 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from mwg_graph.config import LANGUAGES
 from mwg_graph.iris import KINDS, SCHEMA, WD, Iris
 from mwg_graph.names import Index
 from mwg_graph.store import DUMP
-from mwg_graph.web.i18n import LANGUAGES
 
 INDEX_FILE = "search-index.json"
 FORMAT = 1

@@ -19,8 +19,7 @@ testable statement: each format parses to a graph isomorphic to this one.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Store
 from rdflib import BNode, Graph, URIRef
@@ -29,6 +28,7 @@ from rdflib.term import Node
 
 from mwg_graph.iris import Iris
 from mwg_graph.web import store_terms
+from mwg_graph.web.state import state
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
 
@@ -174,36 +174,6 @@ def in_named_graph(store: Store, resource: URIRef, graph: str, iris: Iris) -> Gr
     return found
 
 
-class Memo:
-    """Values computed once per (release version, key); a new release drops them all."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._version: str | None = None
-        self._values: dict[object, object] = {}
-
-    def get(self, version: str, key: object, compute: Callable[[], object]) -> object:
-        with self._lock:
-            if version != self._version:
-                self._version, self._values = version, {}
-            if key in self._values:
-                return self._values[key]
-        value = compute()
-        with self._lock:
-            if version == self._version:
-                self._values[key] = value
-        return value
-
-    def discard(self, unwanted: Callable[[object], bool]) -> None:
-        """Drop the values whose key is ``unwanted``: the export renders each document once, so
-        keeping its graph and bodies for the rest of a 100k-triple release only costs memory."""
-        with self._lock:
-            self._values = {k: v for k, v in self._values.items() if not unwanted(k)}
-
-
-memo = Memo()
-
-
 def shared_around(
     version: str, source: Source, nodes: Iterable[Node], iris: Iris, hops: int = 1
 ) -> Graph:
@@ -212,4 +182,4 @@ def shared_around(
     shared, so it must only be read."""
     wanted = tuple(nodes)
     key = ("around", wanted, hops)
-    return memo.get(version, key, lambda: around(source, wanted, iris, hops=hops))  # type: ignore[return-value]
+    return state().memo.get(version, key, lambda: around(source, wanted, iris, hops=hops))  # type: ignore[return-value]

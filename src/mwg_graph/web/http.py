@@ -23,12 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import threading
 from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Flask, Response, g, request
 
 from mwg_graph.web.releases import PublishedRelease
+from mwg_graph.web.state import state
 
 LINKED_DATA_BLUEPRINTS = frozenset({"resources", "pages", "downloads", "findable"})
 TEXT_TYPES = (
@@ -49,8 +49,6 @@ STATIC_CACHE = "public, max-age=3600"
 RELEASE_HEADER = "MWG-Release"  # the version of the release an answer was made from
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Content-Language, Vary, MWG-Release"
 
-_gzip_lock = threading.Lock()
-_gzip_cache: dict[str, bytes] = {}
 _GZIP_CACHE_MAX = 512
 
 
@@ -95,15 +93,16 @@ def _accepts_gzip() -> bool:
 
 
 def _compress(tag: str, body: bytes) -> bytes:
-    with _gzip_lock:
-        cached = _gzip_cache.get(tag)
+    memory = state()
+    with memory.gzip_lock:
+        cached = memory.gzipped.get(tag)
     if cached is not None:
         return cached
     packed = gzip.compress(body, compresslevel=6, mtime=0)
-    with _gzip_lock:
-        if len(_gzip_cache) >= _GZIP_CACHE_MAX:
-            _gzip_cache.clear()
-        _gzip_cache[tag] = packed
+    with memory.gzip_lock:
+        if len(memory.gzipped) >= _GZIP_CACHE_MAX:
+            memory.gzipped.clear()
+        memory.gzipped[tag] = packed
     return packed
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import request
 
+from mwg_graph.config import LANGUAGES
 from mwg_graph.formats import weighted_items
 
-LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
 
 Words = dict[str, dict[str, str]]

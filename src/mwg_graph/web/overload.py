@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, request
+from flask import request
 from werkzeug.exceptions import ServiceUnavailable
 
 from mwg_graph.config import Settings
@@ -128,31 +128,16 @@ def query_gate(settings: Settings) -> Gate:
     )
 
 
-def init_app(app: Flask, settings: Settings) -> Gate:
-    gate = query_gate(settings)
-    app.extensions["mwg_query_gate"] = gate
-    # Registered for this class, so that no handler of 503 in general answers for it.
-    app.register_error_handler(Overloaded, _answer)
-    return gate
-
-
 @contextmanager
-def query_slot() -> Iterator[None]:
+def query_slot(gate: Gate) -> Iterator[None]:
     """Hold one query slot of this server process while a query runs (or raise :class:`Overloaded`).
 
     The endpoint takes it once the request body has arrived: a client sending its body slowly
     holds a thread of the WSGI server (the server's business to bound), never a query slot.
     """
-    gate: Gate = current_app.extensions["mwg_query_gate"]
     client = request.remote_addr or ""
     gate.enter(client)
     try:
         yield
     finally:
         gate.leave(client)
-
-
-def _answer(error: Overloaded):
-    from mwg_graph.web.security import handle_http_error
-
-    return handle_http_error(error)

@@ -27,6 +27,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from mwg_graph.formats import negotiate
+from mwg_graph.web.state import AppState, state
 
 log = logging.getLogger("mwg_graph.errors")
 
@@ -82,7 +83,7 @@ def add_security_headers(response: Response) -> Response:
     for name, value in COMMON_HEADERS.items():
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", current_app.config["MWG_CSP"])
+        response.headers.setdefault("Content-Security-Policy", state().content_security_policy)
         frame_options = OLD_FRAME_OPTIONS.get(_frame_ancestors(response))
         if frame_options:
             response.headers.setdefault("X-Frame-Options", frame_options)
@@ -169,8 +170,10 @@ def handle_exception(error: Exception):
     return error_response(500, "Internal Server Error", message)
 
 
-def init_app(app: Flask) -> None:
-    app.config["MWG_CSP"] = content_security_policy(inline_script_hashes(app))
+def init_app(app: Flask, app_state: AppState) -> None:
+    """Headers, body limit and error pages; after the blueprints, whose templates' inline scripts
+    the Content-Security-Policy allows by hash."""
+    app_state.content_security_policy = content_security_policy(inline_script_hashes(app))
     app.before_request(refuse_large_bodies)
     app.after_request(add_security_headers)
     app.register_error_handler(HTTPException, handle_http_error)

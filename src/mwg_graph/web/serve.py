@@ -114,6 +114,7 @@ def worker_app():
     """The app of one granian worker: settings from the environment, the release loaded first."""
     from mwg_graph.web.app import create_app
     from mwg_graph.web.request_limits import wrap
+    from mwg_graph.web.state import get_state
 
     settings = from_env()
     logging.basicConfig(
@@ -122,7 +123,7 @@ def worker_app():
         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
     )
     app = create_app(settings)
-    holder = app.extensions["mwg_releases"]
+    holder = get_state(app).releases
     sighups_seen = _sighups.value if _sighups is not None else 0  # before loading: none is missed
     holder.current()
     holder.watch()

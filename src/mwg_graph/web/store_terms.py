@@ -13,7 +13,7 @@ triple store, through the same functions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pyoxigraph import BlankNode as OxBlankNode
 from pyoxigraph import DefaultGraph, NamedNode, Store
@@ -21,10 +21,22 @@ from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-if TYPE_CHECKING:
-    from mwg_graph.web.backend_terms import BackendTerms
 
-    ReleaseTerms = Store | BackendTerms  # what a PublishedRelease's ``store`` is
+class RemoteTerms(Protocol):
+    """What these functions ask of a release kept in a triple store instead of an Oxigraph store:
+    :class:`mwg_graph.web.backend_terms.BackendTerms` (which uses this module, so it is not named
+    here)."""
+
+    def triples(
+        self, pattern: tuple[Node | None, Node | None, Node | None], graph: str | None = None
+    ) -> Iterator[tuple[Node, Node, Node]]: ...
+
+    def prefetch(self, subjects: Iterable[Node]) -> None: ...
+
+    def subjects_starting_with(self, prefix: str) -> list[URIRef]: ...
+
+
+ReleaseTerms = Store | RemoteTerms  # what a PublishedRelease's ``store`` is
 
 _DEFAULT = DefaultGraph()
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -28,8 +28,8 @@ from mwg_graph.publish.export import layout
 from mwg_graph.publish.export.files import Written, compressed, write_if_changed
 from mwg_graph.publish.export.redirects import redirect_page
 from mwg_graph.publish.export.render import ExportFailed, Renderer
-from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGES
+from mwg_graph.web.state import get_state
 
 CHUNK = 48  # paths per task: big enough that a task's overhead is noise, small enough to share
 FEW = 2 * CHUNK
@@ -53,7 +53,9 @@ def page_files(renderer: Renderer, path: str) -> Iterator[tuple[str, bytes]]:
         yield layout.page_file(iri_path), redirect_page(iri_path, url).encode()
         # Rendered once: its graph and bodies would only fill memory for the rest of the export.
         key = ("doc", URIRef(renderer.settings.base_iri + iri_path[1:]))
-        memo.discard(lambda k: isinstance(k, tuple) and len(k) > 1 and k[1] == key)
+        get_state(renderer.app).memo.discard(
+            lambda k: isinstance(k, tuple) and len(k) > 1 and k[1] == key
+        )
 
 
 def write_pages(

@@ -20,6 +20,7 @@ from mwg_graph.publish.export import layout, search
 from mwg_graph.web import origin
 from mwg_graph.web.app import create_app
 from mwg_graph.web.releases import PublishedRelease
+from mwg_graph.web.state import get_state
 
 NOT_FOUND_PATH = "/no/such/page"
 
@@ -34,7 +35,7 @@ class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = replace(settings, reload_interval=0)
         self.app = create_app(self.settings)
-        release = self.app.extensions["mwg_releases"].current()
+        release = get_state(self.app).releases.current()
         if release is None:
             raise ExportFailed(f"no release to export in {settings.dist_dir} (run mwg-graph build)")
         self.release: PublishedRelease = release

@@ -16,17 +16,18 @@ from flask import Flask, Response, g, request
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from mwg_graph.formats import RDF_OFFERS, RdfFormat, negotiate
-from mwg_graph.iris import GEO, ORG, SCHEMA, Iris
+from mwg_graph.iris import GEO, KINDS, ORG, SCHEMA, Iris
 from mwg_graph.jsonld import compact, context_reference
 from mwg_graph.web import http, origin
-from mwg_graph.web.app import get_release, get_settings
 from mwg_graph.web.collation import by_name, script_language
-from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGE_COOKIE, LANGUAGES, request_language, t, year_month
 from mwg_graph.web.releases import PublishedRelease
+from mwg_graph.web.state import get_release, get_settings, state
+from mwg_graph.web.store_terms import subjects_starting_with
+from mwg_graph.web.svgmap import Point
 
 HTML = "text/html"
 DOC_OFFERS = [HTML, *RDF_OFFERS]
@@ -224,7 +225,13 @@ def remember_language(response: Response) -> Response:
 
 
 def init_templates(app: Flask) -> None:
+    """What every page's template may use (the language, its words, links), and the hook that
+    remembers a language chosen with ``?lang=``."""
     app.after_request(remember_language)
+
+    @app.context_processor
+    def _search_form() -> dict:
+        return {"search_lang_fixed": lang_fixed()}
 
     @app.context_processor
     def _globals() -> dict:
@@ -351,6 +358,53 @@ def incoming_rows(vocab: Graph, description: Graph, subject: Node, language: str
     return by_name(result, lambda r: r.label)
 
 
+# ---- pieces several views use -------------------------------------------------------
+# Here rather than in one blueprint, so that no blueprint imports another.
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within bounds, or a 400 that names it (search, reconcile)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"Parameter '{name}' must be a whole number, not {raw[:40]!r}.") from None
+    if not low <= value <= high:
+        raise BadRequest(f"Parameter '{name}' must be between {low} and {high}, not {value}.")
+    return value
+
+
+def service_root() -> str:
+    """The site's absolute root, no language, no trailing slash: where the reconciliation service
+    is, as its manifest and the /link page give it."""
+    return absolute(site_href("", keep_lang=False)).rstrip("/")
+
+
+def kinds_present(store) -> dict[str, list[URIRef]]:
+    """The IRIs the release mints, by kind, for the kinds it has any of (index pages, sitemap)."""
+    base = iris().base + "id/"
+    found: dict[str, list[URIRef]] = {k: [] for k in KINDS}
+    for subject in subjects_starting_with(store, base):
+        kind = str(subject)[len(base) :].split("/", 1)[0]
+        if kind in found:
+            found[kind].append(subject)
+    return {k: v for k, v in found.items() if v}
+
+
+def province_points(graph: Graph, provinces, language: str) -> list[Point]:
+    """The provinces that have coordinates, as linked points of a map (a page, an index)."""
+    points = []
+    for province in provinces:
+        lat, long = graph.value(province, GEO.lat), graph.value(province, GEO.long)
+        if lat is None or long is None:
+            continue
+        text, text_lang = label(graph, province, language)
+        points.append(Point(text, float(lat), float(long), href_for(str(province)), text_lang))
+    return points
+
+
 # ---- formats ----------------------------------------------------------------------------
 
 
@@ -413,7 +467,7 @@ def serialized(release: PublishedRelease, key: object, graph_fn, fmt: RdfFormat)
     """``graph_fn()`` in ``fmt``, remembered per release; JSON-LD names its context relative to
     this request's path (jsonld.context_reference), so the path's depth is part of the key."""
     context_ref = context_reference(request.path)
-    return memo.get(
+    return state().memo.get(
         release.version,
         ("bytes", key, fmt.name, context_ref),
         lambda: serialize(graph_fn(), fmt, iris(), context_ref),

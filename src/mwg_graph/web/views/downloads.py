@@ -30,8 +30,9 @@ from mwg_graph.build.release import (
 from mwg_graph.formats import RDF_OFFERS, rdf_format_by_media_type
 from mwg_graph.jsonld import CONTEXT_VERSION, context_document, context_reference, network_document
 from mwg_graph.web import http
-from mwg_graph.web.documents import around, memo
+from mwg_graph.web.documents import around
 from mwg_graph.web.schema_org import describe_for_search, script_json
+from mwg_graph.web.state import state
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
 
@@ -183,7 +184,7 @@ def _page(release, folder: Path, version: str, current: bool) -> str:
     dataset = common.iris().dataset
     page_url = common.absolute(site_href("downloads/", keep_lang=False))
     # What the dataset links to (its files, publisher), read from the store once per release.
-    graph = memo.get(
+    graph = state().memo.get(
         release.version,
         ("around", dataset),
         lambda: around(release.store, [dataset], common.iris()),
@@ -283,7 +284,7 @@ def network_iri() -> str:
 def network():
     release = require_release()
     http.mark(release)
-    body = memo.get(
+    body = state().memo.get(
         release.version,
         ("network.jsonld",),
         lambda: json.dumps(

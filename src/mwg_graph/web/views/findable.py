@@ -15,11 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Blueprint, Response
 
 from mwg_graph.web import http
-from mwg_graph.web.documents import memo
 from mwg_graph.web.i18n import LANGUAGES
+from mwg_graph.web.state import state
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import require_release, site_href
-from mwg_graph.web.views.pages import kinds_present
 
 bp = Blueprint("findable", __name__)
 
@@ -30,7 +29,7 @@ SITE_PAGES = ("", "browse/", "downloads/", "sparql", "search", "link", "widget/"
 
 def page_paths(store) -> list[str]:
     """Every HTML page's path (without the leading slash): site pages, kind indexes, resources."""
-    found = kinds_present(store)
+    found = common.kinds_present(store)
     base = common.iris().base + "id/"
     paths = list(SITE_PAGES)
     paths += [f"browse/{kind}/" for kind in found]
@@ -66,7 +65,7 @@ def sitemap():
     release = require_release()
     http.mark(release)
     key = ("sitemap", common.public_root())
-    body = memo.get(release.version, key, lambda: sitemap_xml(release.store))
+    body = state().memo.get(release.version, key, lambda: sitemap_xml(release.store))
     return Response(body, mimetype="application/xml")
 
 

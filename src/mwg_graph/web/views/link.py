@@ -11,9 +11,9 @@ from flask import Blueprint, Response, render_template
 
 from mwg_graph.build.partners import graph_iri
 from mwg_graph.search_index import entry_label, index_for
+from mwg_graph.web.reconciliation import PROPERTIES
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import HTML, lang, require_release
-from mwg_graph.web.views.reconcile import PROPERTIES, service_root
 
 bp = Blueprint("link", __name__)
 # The resources the examples use: a member organisation and a province of the working area — in
@@ -43,7 +43,7 @@ def link_page():
     body = render_template(
         "link.html",
         examples=examples,
-        service_url=service_root() + "/reconcile",
+        service_url=common.service_root() + "/reconcile",
         properties=[names[language] for names in PROPERTIES.values()],
         release_version=release.version,
         graph_base=str(graph_iri(common.iris().base, "")),

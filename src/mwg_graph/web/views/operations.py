@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from mwg_graph import __version__
 from mwg_graph.build.release import read_last_build
 from mwg_graph.sparql.backend import BackendFailed
 from mwg_graph.sparql.backend_record import mismatch_message
-from mwg_graph.web.app import get_release, get_settings
 from mwg_graph.web.releases import PublishedRelease
+from mwg_graph.web.state import get_release, get_settings, state
 
 log = logging.getLogger("mwg_graph.operations")
 
@@ -33,7 +33,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 @bp.get("/healthz")
 def healthz():
     release = get_release()
-    holder = current_app.extensions["mwg_releases"]
+    holder = state().releases
     last = read_last_build(get_settings())
     problems: list[str] = []
     body: dict = {"ready": release is not None}

@@ -15,25 +15,18 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import HTTPException
 
 from mwg_graph.formats import RDF_FORMATS, rdf_format_by_media_type
-from mwg_graph.iris import KINDS, ORG, SCHEMA
+from mwg_graph.iris import ORG, SCHEMA
 from mwg_graph.web import http
 from mwg_graph.web.collation import by_name
-from mwg_graph.web.documents import around, memo
+from mwg_graph.web.documents import around
 from mwg_graph.web.i18n import KIND_NAMES, kind_name, year_month
 from mwg_graph.web.schema_org import describe_for_search, script_json
-from mwg_graph.web.store_terms import subjects_starting_with
+from mwg_graph.web.state import state
 from mwg_graph.web.svgmap import layout
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
-from mwg_graph.web.views.resources import province_points
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.record_once
-def _setup(state) -> None:
-    http.init_app(state.app)
-    common.init_templates(state.app)
 
 
 def network_iri() -> URIRef:
@@ -43,7 +36,7 @@ def network_iri() -> URIRef:
 def _cached_page(release, key: tuple, render) -> str:
     if set(request.args) <= {"lang"}:
         full = (key, lang(), common.lang_fixed(), request.path, common.public_root())
-        return memo.get(release.version, ("page", full), render)  # type: ignore[return-value]
+        return state().memo.get(release.version, ("page", full), render)  # type: ignore[return-value]
     return render()
 
 
@@ -136,23 +129,13 @@ def render_home(release) -> str:
         sectors=linked(terms.worksWithSector),
         members=with_acronyms(graph, linked(ORG.hasMember), terms.acronym),
         provinces=items(graph, provinces, language),
-        map=layout(province_points(graph, provinces, language)),
+        map=layout(common.province_points(graph, provinces, language)),
         collaborators=linked(terms.collaboratesWith),
         target_groups=groups,
         network_href=href_for(str(mwg)),
         embedded_jsonld=script_json(embedded),
         release_version=release.version,
     )
-
-
-def kinds_present(store) -> dict[str, list[URIRef]]:
-    base = common.iris().base + "id/"
-    found: dict[str, list[URIRef]] = {k: [] for k in KINDS}
-    for subject in subjects_starting_with(store, base):
-        kind = str(subject)[len(base) :].split("/", 1)[0]
-        if kind in found:
-            found[kind].append(subject)
-    return {k: v for k, v in found.items() if v}
 
 
 def count_text(release, kind: str, count: int) -> str:
@@ -174,7 +157,9 @@ def browse():
     http.mark(release)
 
     def render() -> str:
-        found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
+        found = state().memo.get(
+            release.version, ("kinds",), lambda: common.kinds_present(release.store)
+        )
         kinds = [
             {"kind": k, "name": kind_name(k, lang()), "count": count_text(release, k, len(v)),
              "href": site_href(f"browse/{k}/")}
@@ -199,7 +184,9 @@ def browse():
 @bp.route("/browse/<kind>/")
 def browse_kind(kind: str):
     release = require_release()
-    found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
+    found = state().memo.get(
+        release.version, ("kinds",), lambda: common.kinds_present(release.store)
+    )
     if kind not in KIND_NAMES or kind not in found:  # type: ignore[operator]
         return not_found(None)
     http.mark(release)
@@ -209,7 +196,9 @@ def browse_kind(kind: str):
         nodes = found[kind]  # type: ignore[index]
         graph = around(release.store, nodes, common.iris(), hops=0)  # names, positions, places
         values = items(graph, nodes, language, source_order=False)
-        map_layout = layout(province_points(graph, nodes, language)) if kind == "province" else None
+        map_layout = (
+            layout(common.province_points(graph, nodes, language)) if kind == "province" else None
+        )
         name = kind_name(kind, language)
         listing = {
             "@context": "https://schema.org", "@type": "ItemList", "name": name,
@@ -284,8 +273,3 @@ def not_found(error: HTTPException | None):
     http.add_vary(response, "Accept")
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-@bp.app_errorhandler(404)
-def _not_found(error: HTTPException):
-    return not_found(error)

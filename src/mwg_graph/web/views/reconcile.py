@@ -40,7 +40,6 @@ from mwg_graph.web.reconciliation import (
 )
 from mwg_graph.web.views import common
 from mwg_graph.web.views.common import require_release
-from mwg_graph.web.views.search import int_arg
 
 bp = Blueprint("reconcile", __name__)
 
@@ -119,12 +118,8 @@ def languages_for(text: str) -> str:
 # ---- the manifest ------------------------------------------------------------------------
 
 
-def service_root() -> str:
-    return common.absolute(common.site_href("", keep_lang=False)).rstrip("/")
-
-
 def manifest(index: Index) -> dict:
-    root, language = service_root(), common.lang()
+    root, language = common.service_root(), common.lang()
     base = common.iris().base
     width, height = PREVIEW_SIZE
     return {
@@ -237,7 +232,7 @@ def propose_properties():
     kind = (request.args.get("type") or "").rsplit("/id/", 1)[-1].strip("/")
     if not kind:
         raise BadRequest("Parameter 'type' is required (a type id such as 'organization').")
-    limit = int_arg("limit", len(PROPERTIES), 1, 100)
+    limit = common.int_arg("limit", len(PROPERTIES), 1, 100)
     present: set[str] = set()
     for entry in index.entries:
         if entry["kind"] == kind:

@@ -23,7 +23,8 @@ from rdflib.term import Node
 
 from mwg_graph.iris import FREQ, ORG, SCHEMA, Iris
 from mwg_graph.web.collation import by_name
-from mwg_graph.web.documents import around, memo, shared_around
+from mwg_graph.web.documents import around, shared_around
+from mwg_graph.web.state import state
 from mwg_graph.web.views import common
 
 
@@ -199,7 +200,7 @@ def in_network(store: Store, graph: Graph, description: Graph, iri: URIRef, lang
         return found
 
     # The same in every language; under the document's key (mwg_graph.publish.export drops it).
-    linked: Graph = memo.get(version, ("in network", ("doc", iri)), linking)  # type: ignore[assignment]
+    linked: Graph = state().memo.get(version, ("in network", ("doc", iri)), linking)  # type: ignore[assignment]
     for subject, prop in subjects:
         if prop not in phrases or not isinstance(subject, URIRef):
             continue

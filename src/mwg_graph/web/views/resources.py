@@ -33,14 +33,14 @@ from mwg_graph.web.documents import (
     for_page,
     holds,
     in_named_graph,
-    memo,
     ontology_terms,
     shared_around,
 )
 from mwg_graph.web.i18n import LANGUAGES, kind_name, kind_one
 from mwg_graph.web.releases import PublishedRelease
 from mwg_graph.web.schema_org import breadcrumb_page, describe_for_search, script_json
-from mwg_graph.web.svgmap import Point, layout
+from mwg_graph.web.state import state
+from mwg_graph.web.svgmap import layout
 from mwg_graph.web.views import common, resource_facts
 from mwg_graph.web.views.common import HTML, href_for, lang, require_release, site_href
 
@@ -160,13 +160,13 @@ def respond(
         media_type = HTML if suffix == ".html" else rdf_format_by_suffix(suffix).media_type
 
     def description() -> Graph:
-        return memo.get(release.version, ("graph", key), graph_fn)  # type: ignore[return-value]
+        return state().memo.get(release.version, ("graph", key), graph_fn)  # type: ignore[return-value]
 
     if media_type == HTML:
         cacheable = set(request.args) <= {"lang"}
         memo_key = ("html", key, lang(), common.lang_fixed(), request.path, common.public_root())
         body = (
-            memo.get(release.version, memo_key, lambda: html_fn(description()))
+            state().memo.get(release.version, memo_key, lambda: html_fn(description()))
             if cacheable
             else html_fn(description())
         )
@@ -196,17 +196,6 @@ def respond(
 def sources_of(graph: Graph, description: Graph, iri: URIRef, language: str) -> list[common.Value]:
     found = sorted(set(description.objects(iri, PROV.wasDerivedFrom)), key=str)
     return [common.node_value(graph, description, s, language) for s in found]
-
-
-def province_points(graph: Graph, provinces, language: str) -> list[Point]:
-    points = []
-    for province in provinces:
-        lat, long = graph.value(province, GEO.lat), graph.value(province, GEO.long)
-        if lat is None or long is None:
-            continue
-        text, text_lang = common.label(graph, province, language)
-        points.append(Point(text, float(lat), float(long), href_for(str(province)), text_lang))
-    return points
 
 
 def partner_sections(release, vocab: Graph, iri: URIRef, language: str) -> list[dict]:
@@ -286,7 +275,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
     language = lang()
     # The same for the page in every language (the key is the document's: mwg_graph.publish.export
     # drops it once the document is written); only read from here on.
-    graph: Graph = memo.get(  # type: ignore[assignment]
+    graph: Graph = state().memo.get(  # type: ignore[assignment]
         release.version,
         ("page graph", ("doc", iri)),
         lambda: for_page(release.store, description, [iri], common.iris()),
@@ -302,7 +291,7 @@ def resource_page(release, iri: URIRef, description: Graph) -> str:
     kind = path.split("/")[1]
     map_layout = None
     if (iri, GEO.lat, None) in description:
-        map_layout = layout(province_points(graph, [iri], language))
+        map_layout = layout(common.province_points(graph, [iri], language))
     context = page_context(release, graph, iri, path)
     trail = breadcrumbs(kind, title, title_lang)
     embedded = json.loads(context["embedded_jsonld"])

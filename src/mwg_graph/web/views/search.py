@@ -27,13 +27,6 @@ MAX_LIMIT = 50
 SNIPPET_CHARS = 140
 
 
-@bp.record_once
-def _setup(state) -> None:
-    @state.app.context_processor
-    def _search_form() -> dict:
-        return {"search_lang_fixed": common.lang_fixed()}
-
-
 def query_text(name: str = "q") -> str:
     """The query, or a 400 that says what is wrong with it."""
     text = request.args.get(name, "")
@@ -45,19 +38,6 @@ def query_text(name: str = "q") -> str:
     if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
         raise BadRequest(f"Parameter '{name}' contains control characters.")
     return text.strip()
-
-
-def int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"Parameter '{name}' must be a whole number, not {raw[:40]!r}.") from None
-    if not low <= value <= high:
-        raise BadRequest(f"Parameter '{name}' must be between {low} and {high}, not {value}.")
-    return value
 
 
 def snippet(text: str, query: str) -> str:
@@ -100,7 +80,7 @@ def search_results(release, text: str, language: str, limit: int) -> list[dict]:
 def search_json():
     release = require_release()
     text, language = query_text(), lang()
-    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = common.int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     response = jsonify(
         {"query": text, "lang": language, "results": search_results(release, text, language, limit)}
     )
@@ -117,7 +97,7 @@ def search_page():
         return response
     release = require_release()
     text, language = query_text(), lang()
-    limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    limit = common.int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     as_json = common.site_href("search.json", keep_lang=False) + "?" + urlencode({"q": text})
     body = render_template(
         "search.html",

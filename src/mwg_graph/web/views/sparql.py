@@ -19,12 +19,11 @@ everything else here. A change to what a query's answer carries must be made in 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import replace
 from functools import cache
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from pyoxigraph import NamedNode, RdfFormat, parse
 from werkzeug.datastructures import MultiDict
 
@@ -37,9 +36,8 @@ from mwg_graph.sparql.examples import load_examples
 from mwg_graph.sparql.guard import Refused
 from mwg_graph.sparql.protocol import ProtocolError, QueryRequest, read_request
 from mwg_graph.sparql.results import SELECT_OFFERS
-from mwg_graph.sparql.service import SparqlService
-from mwg_graph.web.app import get_release, get_settings
 from mwg_graph.web.overload import query_slot
+from mwg_graph.web.state import get_release, get_settings, state
 from mwg_graph.web.views.common import href_for, lang, lang_fixed
 from mwg_graph.web.views.sparql_words import words
 
@@ -57,33 +55,6 @@ PAGE_CSP = (
 DOWNLOAD_NAMES = {"text/csv": "results.csv", "text/tab-separated-values": "results.tsv"}
 DRAIN_LIMIT = 16 * 1024 * 1024  # read (and drop) an oversized body up to this, so the 413 arrives
 CHUNK = 65536
-
-
-@bp.record_once
-def _setup(state) -> None:
-    app = state.app
-    service = SparqlService(app.config["MWG_SETTINGS"])
-    app.extensions["mwg_sparql"] = service
-    app.extensions["mwg_releases"].listeners.append(
-        lambda release: service.engine.swap(release.path)
-    )
-    app.extensions["mwg_sparql_warm"] = threading.Event()
-
-
-def _service() -> SparqlService:
-    return current_app.extensions["mwg_sparql"]
-
-
-@bp.before_app_request
-def _warm_up() -> None:
-    """Start the query processes with the first request of any kind (e.g. the health check)."""
-    warm = current_app.extensions["mwg_sparql_warm"]
-    if warm.is_set():
-        return
-    warm.set()
-    release = get_release()
-    if release is not None:
-        _service().engine.pool(release.path)
 
 
 @bp.after_request
@@ -127,8 +98,8 @@ def endpoint():
     release = get_release()
     if release is None:
         return _text(503, "No release of the graph has been built yet; try again later.")
-    with query_slot():
-        outcome = _service().answer(release.path, asked, arrived)
+    with query_slot(state().query_gate):
+        outcome = state().sparql.answer(release.path, asked, arrived)
     return _respond(outcome, asked.format_given)
 
 
@@ -335,8 +306,8 @@ def _shown_results(query: str, asked: QueryRequest | None) -> dict:
         accept="application/sparql-results+json, text/turtle;q=0.9",
         format_given=False,
     )
-    with query_slot():
-        outcome = _service().answer(release.path, ask, time.monotonic())
+    with query_slot(state().query_gate):
+        outcome = state().sparql.answer(release.path, ask, time.monotonic())
     text = outcome.body.decode("utf-8", errors="replace")
     if outcome.status != 200:
         return {"error": outcome.status, "message": text}

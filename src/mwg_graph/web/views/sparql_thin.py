@@ -41,9 +41,10 @@ from mwg_graph.sparql.engine import Outcome
 from mwg_graph.sparql.protocol import QueryRequest, read_request
 from mwg_graph.web.http import RELEASE_HEADER
 from mwg_graph.web.origin import PLACEHOLDER_BYTES, may_hold_links
-from mwg_graph.web.overload import Gate, Overloaded
+from mwg_graph.web.overload import Overloaded
 from mwg_graph.web.releases import PublishedRelease
 from mwg_graph.web.security import COMMON_HEADERS
+from mwg_graph.web.state import get_state
 from mwg_graph.web.views.sparql import EXPOSED, answer_headers, wants_page, without_empty_format
 
 PATHS = frozenset({"/sparql", "/sparql/"})
@@ -61,9 +62,9 @@ class ThinSparqlPath:
 
     def __init__(self, app: Flask, flask_wsgi: Callable) -> None:
         self.app = app
+        self.state = get_state(app)
         self.flask_wsgi = flask_wsgi
-        settings = app.config["MWG_SETTINGS"]
-        self.max_body = settings.max_body_bytes
+        self.max_body = self.state.settings.max_body_bytes
         self.trusted_hosts = app.config.get("TRUSTED_HOSTS")
         self.answered = 0  # requests this path answered itself (tests and profiles look)
 
@@ -83,7 +84,7 @@ class ThinSparqlPath:
                 return False
         elif method != "GET":
             return False
-        if not self.app.extensions["mwg_sparql_warm"].is_set():
+        if not self.state.sparql_warm.is_set():
             return False  # the first request starts the query processes (the view's hook)
         if self.trusted_hosts is not None:
             try:
@@ -119,19 +120,19 @@ class ThinSparqlPath:
             )
             if asked.query is None or (wants_page(asked.accept) and not asked.format_given):
                 return self._to_flask(environ, start_response)
-            release = self.app.extensions["mwg_releases"].current()
+            release = self.state.releases.current()
         except Exception:  # a protocol error, or anything odd: the route answers, as it always did
             return self._to_flask(environ, start_response)
         if release is None:
             return self._to_flask(environ, start_response)
-        gate: Gate = self.app.extensions["mwg_query_gate"]
+        gate = self.state.query_gate
         client = environ.get("REMOTE_ADDR") or ""
         try:
             gate.enter(client)
         except Overloaded as overloaded:
             return self._finish_in_flask(environ, start_response, release, overloaded)
         try:
-            outcome = self.app.extensions["mwg_sparql"].answer(release.path, asked, arrived)
+            outcome = self.state.sparql.answer(release.path, asked, arrived)
         except Exception as error:  # the app's handler logs it and answers a generic 500
             outcome = error
         finally:
