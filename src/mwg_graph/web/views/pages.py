@@ -19,7 +19,7 @@ from mwg_graph.iris import KINDS, ORG, SCHEMA
 from mwg_graph.web import http
 from mwg_graph.web.collation import by_name
 from mwg_graph.web.documents import around, memo
-from mwg_graph.web.i18n import KIND_NAMES, kind_name, year_month
+from mwg_graph.web.i18n import kind_name, year_month
 from mwg_graph.web.schema_org import describe_for_search, script_json
 from mwg_graph.web.store_terms import subjects_starting_with
 from mwg_graph.web.svgmap import layout
@@ -200,7 +200,7 @@ def browse():
 def browse_kind(kind: str):
     release = require_release()
     found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
-    if kind not in KIND_NAMES or kind not in found:  # type: ignore[operator]
+    if kind not in KINDS or kind not in found:  # type: ignore[operator]
         return not_found(None)
     http.mark(release)
 
