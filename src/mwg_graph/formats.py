@@ -38,10 +38,6 @@ def rdf_format_by_suffix(suffix: str) -> RdfFormat | None:
     return next((f for f in RDF_FORMATS if f.suffix == suffix), None)
 
 
-def rdf_format_by_name(name: str) -> RdfFormat | None:
-    return next((f for f in RDF_FORMATS if name in (f.name, f.suffix.lstrip("."))), None)
-
-
 def rdf_format_by_media_type(media_type: str) -> RdfFormat | None:
     return next((f for f in RDF_FORMATS if media_type in (f.media_type, *f.also)), None)
 

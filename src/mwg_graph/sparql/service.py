@@ -162,9 +162,6 @@ class SparqlService:
             )
         return outcome
 
-    def close(self) -> None:
-        self.engine.close()
-
 
 def _log_error(kind: str, detail: str) -> str:
     error_id = secrets.token_hex(4)

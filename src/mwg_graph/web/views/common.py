@@ -195,14 +195,6 @@ def href_for(iri: str) -> str:
     return site_href(path, fragment)
 
 
-def iri_path(iri: str) -> str | None:
-    """The server path an IRI of ours is served at (``{base}id/x/y`` → ``/id/x/y``)."""
-    base = get_settings().base_iri
-    if not iri.startswith(base):
-        return None
-    return "/" + iri[len(base) :].partition("#")[0]
-
-
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 

@@ -256,7 +256,7 @@ def well_known_void():
     return response
 
 
-def _json_ld(document: dict, cache: str = http.SHORT_CACHE) -> Response:
+def _json_ld(document: dict) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     return Response(body, content_type="application/ld+json")
 

@@ -201,7 +201,7 @@ def browse_kind(kind: str):
     release = require_release()
     found = memo.get(release.version, ("kinds",), lambda: kinds_present(release.store))
     if kind not in KINDS or kind not in found:  # type: ignore[operator]
-        return not_found(None)
+        return not_found()
     http.mark(release)
 
     def render() -> str:
@@ -257,7 +257,7 @@ def widget_demo():
 NOT_FOUND_OFFERS = [HTML, *(f.media_type for f in RDF_FORMATS), "application/json", "text/plain"]
 
 
-def not_found(error: HTTPException | None):
+def not_found():
     """404 in the format the client asked for; an RDF client gets an empty, parseable document."""
     by_suffix = next((f for f in RDF_FORMATS if request.path.endswith(f.suffix)), None)
     if by_suffix is not None:  # /doc/…/unknown.ttl: answer in the format the suffix names
@@ -288,4 +288,4 @@ def not_found(error: HTTPException | None):
 
 @bp.app_errorhandler(404)
 def _not_found(error: HTTPException):
-    return not_found(error)
+    return not_found()
