@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VO
 from rdflib.term import Node
 from werkzeug.exceptions import ServiceUnavailable
 
+from mwg_graph import labels
 from mwg_graph.formats import RDF_OFFERS, RdfFormat, negotiate
 from mwg_graph.iris import GEO, ORG, SCHEMA, Iris
 from mwg_graph.jsonld import compact, context_reference
@@ -234,12 +235,13 @@ def init_templates(app: Flask) -> None:
 # ---- labels -------------------------------------------------------------------------------
 
 
+def reading_order(language: str) -> tuple[str | None, ...]:
+    """A reader of ``language``: theirs first, then the site's other language, then untagged."""
+    return (language, *[x for x in LANGUAGES if x != language], None)
+
+
 def pick(values: list[Literal], language: str) -> Literal | None:
-    for wanted in (language, *[x for x in LANGUAGES if x != language], None):
-        for value in values:
-            if value.language == wanted:
-                return value
-    return values[0] if values else None
+    return labels.pick(values, reading_order(language), fallback=True)
 
 
 def curie(graph: Graph, node: URIRef) -> str:
@@ -264,10 +266,10 @@ def label(graph: Graph, node: Node, language: str) -> tuple[str, str | None]:
     """(text, language of the text) naming ``node``: its label, else a readable stand-in."""
     if isinstance(node, Literal):
         return str(node), node.language
-    for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
-        chosen = pick(list(graph.objects(node, prop)), language)
-        if chosen is not None:
-            return str(chosen), chosen.language
+    naming = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+    chosen = labels.label(graph, node, naming, reading_order(language), fallback=True)
+    if chosen is not None:
+        return str(chosen), chosen.language
     if isinstance(node, URIRef):
         if node in TERM_NAMES:
             th, en = TERM_NAMES[node]
