@@ -271,13 +271,8 @@ def not_found():
         body = render_template("not_found.html", path=request.path)
     elif media_type == "application/json":
         body = json.dumps({"error": "not found", "path": request.path})
-    elif fmt is not None and fmt.name == "jsonld":
-        body = json.dumps({"@context": {"error": "https://w3id.org/mwg/def#error"}, "@graph": []})
-    elif fmt is not None and fmt.name == "rdfxml":
-        body = ('<?xml version="1.0" encoding="utf-8"?>\n<!-- not found -->\n'
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')  # fmt: skip
     elif fmt is not None:
-        body = f"# {message}\n"
+        body = fmt.empty.replace("{message}", message)
     else:
         body = message + "\n"
     response = Response(body, 404, content_type=common.media_type_header(media_type))
