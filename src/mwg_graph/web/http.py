@@ -136,19 +136,34 @@ def _applies() -> bool:
     return request.blueprint in LINKED_DATA_BLUEPRINTS or request.endpoint == "static"
 
 
+def allow_any_origin(response: Response, exposed: str = EXPOSED) -> None:
+    """CORS for a public, read-only site: any origin may read ``response`` and these headers.
+
+    Headers already set win, so a blueprint's own ``after_request`` (which runs before this
+    module's) may widen what it exposes or allows; nothing else writes CORS headers.
+    """
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers.setdefault("Access-Control-Expose-Headers", exposed)
+
+
+def allow_preflight(
+    response: Response,
+    methods: str = "GET, HEAD, OPTIONS",
+    allowed_headers: str = "Accept, Accept-Language, If-None-Match, If-Modified-Since",
+) -> None:
+    """Answer a CORS preflight (``OPTIONS``): which methods and request headers may follow."""
+    response.headers.setdefault("Access-Control-Allow-Methods", methods)
+    response.headers.setdefault("Access-Control-Allow-Headers", allowed_headers)
+    response.headers.setdefault("Access-Control-Max-Age", "86400")
+
+
 def after_request(response: Response) -> Response:
     served = g.get("mwg_request_release")
     if served is not None:
         response.headers[RELEASE_HEADER] = served.version
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED)
+    allow_any_origin(response)
     if request.method == "OPTIONS":
-        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-        response.headers.setdefault(
-            "Access-Control-Allow-Headers",
-            "Accept, Accept-Language, If-None-Match, If-Modified-Since",
-        )
-        response.headers.setdefault("Access-Control-Max-Age", "86400")
+        allow_preflight(response)
         return response
     if not _applies() or request.method not in ("GET", "HEAD"):
         return _compress_page(response)
