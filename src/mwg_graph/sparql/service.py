@@ -162,6 +162,10 @@ class SparqlService:
             )
         return outcome
 
+    def close(self) -> None:
+        """Stop the query processes: for a service made outside an app (tests, tools)."""
+        self.engine.close()
+
 
 def _log_error(kind: str, detail: str) -> str:
     error_id = secrets.token_hex(4)

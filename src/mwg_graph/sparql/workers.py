@@ -282,5 +282,12 @@ class Engine:
         if old is not None:
             old.close()
 
+    def close(self) -> None:
+        """Stop the current pool's processes (SparqlService.close)."""
+        with self._lock:
+            old, self._pool = self._pool, None
+        if old is not None:
+            old.close()
+
     def _new_pool(self, release: Path) -> QueryPool:
         return QueryPool(replace(self.spec, release=release), self.size)
