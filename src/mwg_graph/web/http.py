@@ -28,6 +28,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Flask, Response, g, request
 
+from mwg_graph.formats import weighted_items
 from mwg_graph.web.releases import PublishedRelease
 
 LINKED_DATA_BLUEPRINTS = frozenset({"resources", "pages", "downloads", "findable"})
@@ -83,14 +84,10 @@ def _is_text(mimetype: str | None) -> bool:
 
 
 def _accepts_gzip() -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        if pieces[0].lower() in ("gzip", "*", "x-gzip"):
-            q = next((p[2:] for p in pieces[1:] if p.replace(" ", "").startswith("q=")), "1")
-            try:
-                return float(q) > 0
-            except ValueError:
-                return False
+    """The first of gzip, x-gzip or ``*`` in ``Accept-Encoding`` decides, by its q-value."""
+    for coding, q, _ in weighted_items(request.headers.get("Accept-Encoding", "")):
+        if coding in ("gzip", "*", "x-gzip"):
+            return q > 0
     return False
 
 
