@@ -84,6 +84,17 @@ def test_gzip_for_text(linked_data_server, path):
     )
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [("gzip;q=0", False), ("gzip; q=0.5", True), ("br, *;q=0", False), ("gzip;q=oops", False),
+     ("identity, GZIP;Q=0.1", True), ("gzip;Q=0", False)],
+)  # fmt: skip
+def test_gzip_follows_the_q_value_of_accept_encoding(linked_data_server, accept_encoding, gzipped):
+    url = linked_data_server.url + "/doc/organization/mwg.ttl"
+    raw = requests.get(url, headers={"Accept-Encoding": accept_encoding}, stream=True, timeout=30)
+    assert (raw.headers.get("Content-Encoding") == "gzip") is gzipped, raw.headers
+
+
 def test_gz_download_is_not_double_encoded(linked_data_server):
     response = requests.get(linked_data_server.url + "/downloads/mwg.ttl.gz",
                             headers={"Accept-Encoding": "gzip"},

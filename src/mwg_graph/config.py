@@ -165,10 +165,6 @@ def setting_names() -> list[str]:
     return [f.name for f in fields(Settings)]
 
 
-def setting_help(name: str) -> str:
-    return next(f.metadata["help"] for f in fields(Settings) if f.name == name)
-
-
 def env_name(name: str) -> str:
     return "MWG_" + name.upper()
 

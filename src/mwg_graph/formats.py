@@ -16,14 +16,36 @@ class RdfFormat:
     rdflib_format: str
     suffix: str
     also: tuple[str, ...] = ()  # other media types that mean the same
+    label: str = ""  # what people call it, in links and download listings
+    dumped: bool = False  # a release ships the whole graph in it ({DUMP_NAME}{suffix}, gzipped too)
+    # A 404 in this format: an empty document that parses; ``{message}`` says what was not found.
+    empty: str = "# {message}\n"
 
+
+XML_EMPTY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<!-- not found -->\n'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+)
+JSONLD_EMPTY = '{"@context": {"error": "https://w3id.org/mwg/def#error"}, "@graph": []}'
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "text/turtle", "turtle", ".ttl", ("application/x-turtle", "text/n3")),
-    RdfFormat("jsonld", "application/ld+json", "json-ld", ".jsonld", ("application/json",)),
-    RdfFormat("ntriples", "application/n-triples", "nt", ".nt", ("text/plain",)),
-    RdfFormat("rdfxml", "application/rdf+xml", "xml", ".rdf", ("application/xml", "text/xml")),
-)
+    RdfFormat("turtle", "text/turtle", "turtle", ".ttl", ("application/x-turtle", "text/n3"),
+              "Turtle", dumped=True),
+    RdfFormat("jsonld", "application/ld+json", "json-ld", ".jsonld", ("application/json",),
+              "JSON-LD", dumped=True, empty=JSONLD_EMPTY),
+    RdfFormat("ntriples", "application/n-triples", "nt", ".nt", ("text/plain",), "N-Triples",
+              dumped=True),
+    RdfFormat("rdfxml", "application/rdf+xml", "xml", ".rdf", ("application/xml", "text/xml"),
+              "RDF/XML", empty=XML_EMPTY),
+)  # fmt: skip
+
+# The release's dumps: the whole graph once per dumped format, each also gzipped.
+DUMP_NAME = "mwg"
+DUMPS: tuple[RdfFormat, ...] = tuple(f for f in RDF_FORMATS if f.dumped)
+
+
+def dump_file_name(suffix: str) -> str:
+    return DUMP_NAME + suffix
 
 
 # Near-miss media types clients send for our formats (JSON-LD is JSON, N-Triples is plain text,
@@ -36,10 +58,6 @@ RDF_OFFERS: list[str] = [f.media_type for f in RDF_FORMATS] + [
 
 def rdf_format_by_suffix(suffix: str) -> RdfFormat | None:
     return next((f for f in RDF_FORMATS if f.suffix == suffix), None)
-
-
-def rdf_format_by_name(name: str) -> RdfFormat | None:
-    return next((f for f in RDF_FORMATS if name in (f.name, f.suffix.lstrip("."))), None)
 
 
 def rdf_format_by_media_type(media_type: str) -> RdfFormat | None:

@@ -22,20 +22,52 @@ WD = Namespace("http://www.wikidata.org/entity/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
-KINDS = (
-    "organization", "membership", "role", "goal", "vision", "mission", "strategy", "theme",
-    "sector", "collaborator-category", "target-group", "target-level", "nationality", "province",
-    "country", "scheme", "source", "dataset", "agent",
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of resource the graph mints (docs/MODEL.md): everything that names it in one row,
+    so a new kind is one row here, not an edit in each module that lists kinds."""
+
+    segment: str  # the path segment in {base}id/{segment}/{slug}
+    prefix: str  # the Turtle prefix data/ binds to {base}id/{segment}/
+    one_th: str  # one resource, as search results label it
+    one_en: str
+    many_th: str  # the kind, as index pages name it
+    many_en: str
+
+    def one(self, lang: str) -> str:
+        return self.one_th if lang == "th" else self.one_en
+
+    def many(self, lang: str) -> str:
+        return self.many_th if lang == "th" else self.many_en
+
+
+KIND_TABLE: tuple[Kind, ...] = (
+    Kind("organization", "organization", "องค์กร", "organisation", "องค์กร", "Organisations"),
+    Kind("membership", "membership", "การเป็นสมาชิก", "membership", "การเป็นสมาชิก", "Memberships"),
+    Kind("role", "role", "บทบาท", "role", "บทบาท", "Roles"),
+    Kind("goal", "goal", "เป้าหมาย", "goal", "เป้าหมาย", "Goals"),
+    Kind("vision", "vision", "วิสัยทัศน์", "vision statement", "วิสัยทัศน์", "Vision statements"),
+    Kind("mission", "mission", "พันธกิจ", "mission", "พันธกิจ", "Missions"),
+    Kind("strategy", "strategy", "ยุทธศาสตร์", "strategy", "ยุทธศาสตร์", "Strategies"),
+    Kind("theme", "theme", "ประเด็นหลัก", "main issue", "ประเด็นหลัก", "Themes"),
+    Kind("sector", "sector", "ภาคส่วน", "sector", "ภาคส่วน", "Sectors"),
+    Kind("collaborator-category", "collab", "ประเภทองค์กรความร่วมมือ", "collaborator category",
+         "ประเภทองค์กรความร่วมมือ", "Collaborator categories"),
+    Kind("target-group", "target", "กลุ่มเป้าหมาย", "target group", "กลุ่มเป้าหมาย",
+         "Target groups"),
+    Kind("target-level", "level", "ระดับกลุ่มเป้าหมาย", "target level", "ระดับกลุ่มเป้าหมาย",
+         "Target levels"),
+    Kind("nationality", "nationality", "สัญชาติ", "nationality", "สัญชาติ", "Nationalities"),
+    Kind("province", "province", "จังหวัด", "province", "จังหวัด", "Provinces"),
+    Kind("country", "country", "ประเทศ", "country", "ประเทศ", "Countries"),
+    Kind("scheme", "scheme", "ชุดแนวคิด", "concept scheme", "ชุดแนวคิด", "Concept schemes"),
+    Kind("source", "source", "แหล่งข้อมูล", "source", "แหล่งข้อมูล", "Sources"),
+    Kind("dataset", "dataset", "ชุดข้อมูล", "dataset", "ชุดข้อมูล", "Datasets"),
+    Kind("agent", "agent", "ผู้จัดทำ", "agent", "ผู้จัดทำ", "Agents"),
 )  # fmt: skip
-# Turtle prefix for each kind, as written in data/ (docs/MODEL.md).
-KIND_PREFIXES = {
-    "organization": "organization", "membership": "membership", "role": "role", "goal": "goal",
-    "vision": "vision", "mission": "mission", "strategy": "strategy", "theme": "theme",
-    "sector": "sector", "collaborator-category": "collab", "target-group": "target",
-    "target-level": "level", "nationality": "nationality", "province": "province",
-    "country": "country", "scheme": "scheme", "source": "source", "dataset": "dataset",
-    "agent": "agent",
-}  # fmt: skip
+# Path segment → its kind: `segment in KINDS` is the one check for a valid kind.
+KINDS: dict[str, Kind] = {kind.segment: kind for kind in KIND_TABLE}
 
 STANDARD_PREFIXES = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
@@ -85,13 +117,14 @@ class Iris:
         for prefix, ns in STANDARD_PREFIXES.items():
             graph.bind(prefix, ns, override=True, replace=True)
         graph.bind("mwgo", self.terms, override=True, replace=True)
-        for kind, prefix in KIND_PREFIXES.items():
-            graph.bind(prefix, Namespace(f"{self.base}id/{kind}/"), override=True, replace=True)
+        for kind in KIND_TABLE:
+            namespace = Namespace(f"{self.base}id/{kind.segment}/")
+            graph.bind(kind.prefix, namespace, override=True, replace=True)
         return graph
 
     def prefixes(self) -> dict[str, str]:
         """Prefix → namespace, for SPARQL prologues and JSON-LD contexts."""
         found = {p: str(ns) for p, ns in STANDARD_PREFIXES.items()}
         found["mwgo"] = str(self.terms)
-        found.update({p: f"{self.base}id/{k}/" for k, p in KIND_PREFIXES.items()})
+        found.update({k.prefix: f"{self.base}id/{k.segment}/" for k in KIND_TABLE})
         return found

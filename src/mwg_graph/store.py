@@ -19,8 +19,10 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, RdfFormat, Store
 
+from mwg_graph.formats import dump_file_name
+
 STORE_DIR = "store"  # inside a release folder
-DUMP = "mwg.nt"  # the release's N-Triples dump, which the store is loaded from
+DUMP = dump_file_name(".nt")  # the release's N-Triples dump, which the store is loaded from
 # Partner datasets as N-Quads, each in its named graph (mwg_graph.build.partners writes it; absent
 # when there are none): the store loads it beside the dump, so ``GRAPH <…>`` finds them.
 PARTNER_QUADS = "partners.nq"

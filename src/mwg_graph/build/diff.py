@@ -8,6 +8,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
+from mwg_graph import labels
+
 
 @dataclass(frozen=True)
 class GraphDiff:
@@ -46,9 +48,6 @@ def _name(graph: Graph, node: Node) -> str:
     if isinstance(node, Literal):
         return f'"{node}"' + (f"@{node.language}" if node.language else "")
     if isinstance(node, URIRef):
-        for prop in (SKOS.prefLabel, RDFS.label):
-            for label in graph.objects(node, prop):
-                if isinstance(label, Literal) and label.language in ("en", None):
-                    return f'"{label}" <{node}>'
-        return f"<{node}>"
+        chosen = labels.label(graph, node, (SKOS.prefLabel, RDFS.label), ("en", None))
+        return f"<{node}>" if chosen is None else f'"{chosen}" <{node}>'
     return "(blank node)"

@@ -40,9 +40,9 @@ from mwg_graph.build.void import (
     check_publisher_settings,
     describe_publisher,
     describe_release,
-    dump_file_name,
 )
 from mwg_graph.config import Settings
+from mwg_graph.formats import DUMPS, dump_file_name
 from mwg_graph.iris import Iris
 from mwg_graph.jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from mwg_graph.search_index import write_search_index
@@ -59,7 +59,7 @@ REPORT_TTL = "validation-report.ttl"
 REPORT_TXT = "validation-report.txt"
 DIFF_FILE = "changes.txt"
 CHECKSUMS = "SHA256SUMS"
-GZIPPED = (".ttl", ".nt", ".jsonld")
+GZIPPED = tuple(f.suffix for f in DUMPS)
 
 
 class BuildFailed(Exception):

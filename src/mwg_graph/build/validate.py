@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.plugins.sparql import processor as sparql_processor
 from rdflib.term import Node
 
+from mwg_graph import labels
 from mwg_graph.build.load import LoadError
 from mwg_graph.iris import SH
 
@@ -162,23 +163,18 @@ def _message_holders(
 
 
 def _pick(literals: list[Node], lang: str) -> str:
-    for literal in literals:
-        if isinstance(literal, Literal) and literal.language == lang:
-            return str(literal)
-    plain = [str(x) for x in literals if isinstance(x, Literal) and not x.language]
-    return plain[0] if plain and lang == "en" else ""
+    """The message in ``lang``; an untagged message counts as English."""
+    chosen = labels.pick(literals, ("en", None) if lang == "en" else (lang,))
+    return "" if chosen is None else str(chosen)
 
 
 def _label(graph: Graph, node: Node | None) -> str:
     if node is None:
         return ""
-    for prop in (SKOS.prefLabel, DCTERMS.title, RDFS.label):
-        labels = list(graph.objects(node, prop))
-        for lang in ("en", "th", None):
-            for label in labels:
-                if isinstance(label, Literal) and label.language == lang:
-                    return f'"{label}"'
-    return ""
+    chosen = labels.label(
+        graph, node, (SKOS.prefLabel, DCTERMS.title, RDFS.label), ("en", "th", None)
+    )
+    return "" if chosen is None else f'"{chosen}"'
 
 
 def _short(graph: Graph, node: Node) -> str:

@@ -19,10 +19,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD, Namespace
 
 from mwg_graph.config import Settings
-from mwg_graph.formats import RDF_FORMATS, RdfFormat
+from mwg_graph.formats import RDF_FORMATS, RdfFormat, dump_file_name
 from mwg_graph.iris import SCHEMA, SD, Iris
 
-DUMP_NAME = "mwg"
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 # IANA's registry pages are the IRIs DCAT-AP 3 expects for dcat:mediaType (class dcterms:MediaType).
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -41,13 +40,6 @@ DCATAP_AVAILABILITY = URIRef("http://data.europa.eu/r5r/availability")
 STABLE = URIRef("http://publications.europa.eu/resource/authority/planned-availability/STABLE")
 GZIP = URIRef(IANA_MEDIA_TYPES + "application/gzip")
 DCAT3_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3; rdflib's DCAT namespace predates it
-# The dumps a release ships (release.GZIPPED names the same three): RDF/XML is served per
-# resource but not dumped.
-DUMPED = ("turtle", "jsonld", "ntriples")
-
-
-def dump_file_name(suffix: str) -> str:
-    return DUMP_NAME + suffix
 
 
 def media_type_iri(media_type: str) -> URIRef:
@@ -216,7 +208,7 @@ def describe_release(
     for vocabulary in vocabularies(content):
         add((dataset, VOID.vocabulary, vocabulary))
     for fmt in RDF_FORMATS:
-        if fmt.name not in DUMPED:
+        if not fmt.dumped:
             continue
         for gzipped in (False, True):
             distribution = _distribution(description, settings, version, fmt, gzipped)

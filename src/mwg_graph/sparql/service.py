@@ -163,6 +163,7 @@ class SparqlService:
         return outcome
 
     def close(self) -> None:
+        """Stop the query processes: for a service made outside an app (tests, tools)."""
         self.engine.close()
 
 

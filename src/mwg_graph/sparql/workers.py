@@ -272,7 +272,7 @@ class Engine:
 
         Until then the old pool goes on answering (on the old release), so a swap never makes
         queries wait or fail. The first swap of a server process (at its start, before it takes
-        requests under gunicorn) waits too, so that its first queries find a process ready.
+        requests under granian) waits too, so that its first queries find a process ready.
         """
         new = self._new_pool(release)
         if not new.ready.wait(SWAP_WAIT):
@@ -283,6 +283,7 @@ class Engine:
             old.close()
 
     def close(self) -> None:
+        """Stop the current pool's processes (SparqlService.close)."""
         with self._lock:
             old, self._pool = self._pool, None
         if old is not None:

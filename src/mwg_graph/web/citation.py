@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDFS, SKOS
+
+from mwg_graph import labels
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,8 @@ class Citation:
 
 
 def _pick(graph: Graph, node, props, language: str) -> str:
-    for prop in props:
-        values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
-        for wanted in (language, "en", "th", None):
-            for value in values:
-                if value.language == wanted:
-                    return str(value)
-        if values:
-            return str(values[0])
-    return ""
+    chosen = labels.label(graph, node, props, (language, "en", "th", None), fallback=True)
+    return "" if chosen is None else str(chosen)
 
 
 def dataset_facts(graph: Graph, dataset: URIRef, language: str, license_name) -> DatasetFacts:

@@ -27,6 +27,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Flask, Response, g, request
 
+from mwg_graph.formats import weighted_items
 from mwg_graph.web.releases import PublishedRelease
 from mwg_graph.web.state import state
 
@@ -81,14 +82,10 @@ def _is_text(mimetype: str | None) -> bool:
 
 
 def _accepts_gzip() -> bool:
-    for part in request.headers.get("Accept-Encoding", "").split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        if pieces[0].lower() in ("gzip", "*", "x-gzip"):
-            q = next((p[2:] for p in pieces[1:] if p.replace(" ", "").startswith("q=")), "1")
-            try:
-                return float(q) > 0
-            except ValueError:
-                return False
+    """The first of gzip, x-gzip or ``*`` in ``Accept-Encoding`` decides, by its q-value."""
+    for coding, q, _ in weighted_items(request.headers.get("Accept-Encoding", "")):
+        if coding in ("gzip", "*", "x-gzip"):
+            return q > 0
     return False
 
 
@@ -135,19 +132,34 @@ def _applies() -> bool:
     return request.blueprint in LINKED_DATA_BLUEPRINTS or request.endpoint == "static"
 
 
+def allow_any_origin(response: Response, exposed: str = EXPOSED) -> None:
+    """CORS for a public, read-only site: any origin may read ``response`` and these headers.
+
+    Headers already set win, so a blueprint's own ``after_request`` (which runs before this
+    module's) may widen what it exposes or allows; nothing else writes CORS headers.
+    """
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers.setdefault("Access-Control-Expose-Headers", exposed)
+
+
+def allow_preflight(
+    response: Response,
+    methods: str = "GET, HEAD, OPTIONS",
+    allowed_headers: str = "Accept, Accept-Language, If-None-Match, If-Modified-Since",
+) -> None:
+    """Answer a CORS preflight (``OPTIONS``): which methods and request headers may follow."""
+    response.headers.setdefault("Access-Control-Allow-Methods", methods)
+    response.headers.setdefault("Access-Control-Allow-Headers", allowed_headers)
+    response.headers.setdefault("Access-Control-Max-Age", "86400")
+
+
 def after_request(response: Response) -> Response:
     served = g.get("mwg_request_release")
     if served is not None:
         response.headers[RELEASE_HEADER] = served.version
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    response.headers.setdefault("Access-Control-Expose-Headers", EXPOSED)
+    allow_any_origin(response)
     if request.method == "OPTIONS":
-        response.headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-        response.headers.setdefault(
-            "Access-Control-Allow-Headers",
-            "Accept, Accept-Language, If-None-Match, If-Modified-Since",
-        )
-        response.headers.setdefault("Access-Control-Max-Age", "86400")
+        allow_preflight(response)
         return response
     if not _applies() or request.method not in ("GET", "HEAD"):
         return _compress_page(response)

@@ -12,6 +12,7 @@ from flask import request
 
 from mwg_graph.config import LANGUAGES
 from mwg_graph.formats import weighted_items
+from mwg_graph.iris import KINDS
 
 DEFAULT_LANGUAGE = "th"
 
@@ -218,59 +219,17 @@ UI: Words = {
     "all_statements": {"th": "ข้อมูลทุกข้อ", "en": "All statements"},
 }
 
-# One resource of each kind, as search results label it.
-KIND_ONE: dict[str, dict[str, str]] = {
-    "organization": {"th": "องค์กร", "en": "organisation"},
-    "membership": {"th": "การเป็นสมาชิก", "en": "membership"},
-    "role": {"th": "บทบาท", "en": "role"},
-    "goal": {"th": "เป้าหมาย", "en": "goal"},
-    "vision": {"th": "วิสัยทัศน์", "en": "vision statement"},
-    "mission": {"th": "พันธกิจ", "en": "mission"},
-    "strategy": {"th": "ยุทธศาสตร์", "en": "strategy"},
-    "theme": {"th": "ประเด็นหลัก", "en": "main issue"},
-    "sector": {"th": "ภาคส่วน", "en": "sector"},
-    "collaborator-category": {"th": "ประเภทองค์กรความร่วมมือ", "en": "collaborator category"},
-    "target-group": {"th": "กลุ่มเป้าหมาย", "en": "target group"},
-    "target-level": {"th": "ระดับกลุ่มเป้าหมาย", "en": "target level"},
-    "nationality": {"th": "สัญชาติ", "en": "nationality"},
-    "province": {"th": "จังหวัด", "en": "province"},
-    "country": {"th": "ประเทศ", "en": "country"},
-    "scheme": {"th": "ชุดแนวคิด", "en": "concept scheme"},
-    "source": {"th": "แหล่งข้อมูล", "en": "source"},
-    "dataset": {"th": "ชุดข้อมูล", "en": "dataset"},
-    "agent": {"th": "ผู้จัดทำ", "en": "agent"},
-}
-
-# The kinds of resource (docs/MODEL.md), as index pages name them.
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "organization": {"th": "องค์กร", "en": "Organisations"},
-    "membership": {"th": "การเป็นสมาชิก", "en": "Memberships"},
-    "role": {"th": "บทบาท", "en": "Roles"},
-    "goal": {"th": "เป้าหมาย", "en": "Goals"},
-    "vision": {"th": "วิสัยทัศน์", "en": "Vision statements"},
-    "mission": {"th": "พันธกิจ", "en": "Missions"},
-    "strategy": {"th": "ยุทธศาสตร์", "en": "Strategies"},
-    "theme": {"th": "ประเด็นหลัก", "en": "Themes"},
-    "sector": {"th": "ภาคส่วน", "en": "Sectors"},
-    "collaborator-category": {"th": "ประเภทองค์กรความร่วมมือ", "en": "Collaborator categories"},
-    "target-group": {"th": "กลุ่มเป้าหมาย", "en": "Target groups"},
-    "target-level": {"th": "ระดับกลุ่มเป้าหมาย", "en": "Target levels"},
-    "nationality": {"th": "สัญชาติ", "en": "Nationalities"},
-    "province": {"th": "จังหวัด", "en": "Provinces"},
-    "country": {"th": "ประเทศ", "en": "Countries"},
-    "scheme": {"th": "ชุดแนวคิด", "en": "Concept schemes"},
-    "source": {"th": "แหล่งข้อมูล", "en": "Sources"},
-    "dataset": {"th": "ชุดข้อมูล", "en": "Datasets"},
-    "agent": {"th": "ผู้จัดทำ", "en": "Agents"},
-}
-
 
 def kind_name(kind: str, lang: str) -> str:
-    return KIND_NAMES.get(kind, {}).get(lang, kind)
+    """The kind as index pages name it (the kind table in iris.py); unknown kinds: their segment."""
+    found = KINDS.get(kind)
+    return found.many(lang) if found and lang in LANGUAGES else kind
 
 
 def kind_one(kind: str, lang: str) -> str:
-    return KIND_ONE.get(kind, {}).get(lang, kind)
+    """One resource of the kind, as search results label it; unknown kinds name themselves."""
+    found = KINDS.get(kind)
+    return found.one(lang) if found and lang in LANGUAGES else kind
 
 
 def t(key: str, lang: str) -> str:

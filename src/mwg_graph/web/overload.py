@@ -63,13 +63,11 @@ class Gate:
         self._lock = threading.Lock()
         self._held: dict[str, int] = {}
         self.waiting = 0
-        self.refused = 0  # requests answered 503 so far (for tests and logs)
 
     def enter(self, client: str = "") -> None:
         with self._lock:
             held = self._held.get(client, 0)
             if self.per_client and held >= self.per_client:
-                self.refused += 1
                 raise Overloaded(
                     OWN_SHARE.format(held=held, capacity=self.capacity, retry=self.retry_after),
                     retry_after=self.retry_after,
@@ -107,8 +105,6 @@ class Gate:
             finally:
                 with self._lock:
                     self.waiting -= 1
-        with self._lock:
-            self.refused += 1
         raise Overloaded(
             BUSY.format(capacity=self.capacity, retry=self.retry_after),
             retry_after=self.retry_after,

@@ -19,6 +19,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID
 
+from mwg_graph import labels
 from mwg_graph.iris import GEO, ORG, SCHEMA, Iris
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -35,7 +36,7 @@ def script_json(document: dict[str, Any]) -> str:
 
 def _texts(graph: Graph, node: URIRef, prop: URIRef, lang: str) -> tuple[str | None, list[str]]:
     values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
-    main = next((v for v in values if v.language == lang), None) or next(iter(values), None)
+    main = labels.pick(values, (lang,), fallback=True)
     others = [str(v) for v in values if v is not main]
     return (str(main) if main is not None else None), others
 

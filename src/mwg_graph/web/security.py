@@ -98,6 +98,19 @@ def _frame_ancestors(response: Response) -> str:
     return ""
 
 
+def drain_body() -> None:
+    """Read and drop up to :data:`DRAIN_LIMIT` bytes of the request body before refusing it: a
+    client still sending when the server answers and closes would otherwise see a reset
+    connection, not the error."""
+    remaining = min(request.content_length or 0, DRAIN_LIMIT)
+    stream = request.environ.get("wsgi.input")
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(65536, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
 def refuse_large_bodies() -> None:
     """413 for a declared body over the limit (a chunked one is cut off by werkzeug as it reads).
 
@@ -108,13 +121,7 @@ def refuse_large_bodies() -> None:
     length = request.content_length or 0
     if limit is None or length <= limit:
         return
-    remaining = min(length, DRAIN_LIMIT)
-    stream = request.environ.get("wsgi.input")
-    while stream is not None and remaining > 0:
-        chunk = stream.read(min(65536, remaining))
-        if not chunk:
-            break
-        remaining -= len(chunk)
+    drain_body()
     raise RequestEntityTooLarge(
         f"The request body is larger than {limit} bytes, the limit of this server "
         "(setting max_body_bytes)."

@@ -20,7 +20,8 @@ from html import escape
 from importlib.resources import files
 from urllib.parse import parse_qs, urlsplit
 
-from mwg_graph.web.i18n import DEFAULT_LANGUAGE, KIND_NAMES, kind_one, t
+from mwg_graph.iris import KINDS
+from mwg_graph.web.i18n import DEFAULT_LANGUAGE, kind_one, t
 
 SCRIPT_FILE = "static/js/search-static.js"
 INDEX_URL = "downloads/search-index.json"
@@ -42,7 +43,7 @@ def with_static_search(url: str, html: str, root: str = "/") -> str:
         "none": t("search_none", language),
         "via": t("search_via", language),
         "exact": t("search_exact", language),
-        "kinds": {kind: kind_one(kind, language) for kind in sorted(KIND_NAMES)},
+        "kinds": {kind: kind_one(kind, language) for kind in sorted(KINDS)},
     }
     attributes = {
         "id": "search-static",

@@ -18,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VO
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
+from mwg_graph import labels
 from mwg_graph.formats import RDF_OFFERS, RdfFormat, negotiate
 from mwg_graph.iris import GEO, KINDS, ORG, SCHEMA, Iris
 from mwg_graph.jsonld import compact, context_reference
@@ -196,14 +197,6 @@ def href_for(iri: str) -> str:
     return site_href(path, fragment)
 
 
-def iri_path(iri: str) -> str | None:
-    """The server path an IRI of ours is served at (``{base}id/x/y`` → ``/id/x/y``)."""
-    base = get_settings().base_iri
-    if not iri.startswith(base):
-        return None
-    return "/" + iri[len(base) :].partition("#")[0]
-
-
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -249,12 +242,13 @@ def init_templates(app: Flask) -> None:
 # ---- labels -------------------------------------------------------------------------------
 
 
+def reading_order(language: str) -> tuple[str | None, ...]:
+    """A reader of ``language``: theirs first, then the site's other language, then untagged."""
+    return (language, *[x for x in LANGUAGES if x != language], None)
+
+
 def pick(values: list[Literal], language: str) -> Literal | None:
-    for wanted in (language, *[x for x in LANGUAGES if x != language], None):
-        for value in values:
-            if value.language == wanted:
-                return value
-    return values[0] if values else None
+    return labels.pick(values, reading_order(language), fallback=True)
 
 
 def curie(graph: Graph, node: URIRef) -> str:
@@ -279,10 +273,10 @@ def label(graph: Graph, node: Node, language: str) -> tuple[str, str | None]:
     """(text, language of the text) naming ``node``: its label, else a readable stand-in."""
     if isinstance(node, Literal):
         return str(node), node.language
-    for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
-        chosen = pick(list(graph.objects(node, prop)), language)
-        if chosen is not None:
-            return str(chosen), chosen.language
+    naming = (SKOS.prefLabel, RDFS.label, DCTERMS.title)
+    chosen = labels.label(graph, node, naming, reading_order(language), fallback=True)
+    if chosen is not None:
+        return str(chosen), chosen.language
     if isinstance(node, URIRef):
         if node in TERM_NAMES:
             th, en = TERM_NAMES[node]

@@ -27,7 +27,13 @@ from mwg_graph.build.release import (
     read_release_info,
     releases_dir,
 )
-from mwg_graph.formats import RDF_OFFERS, rdf_format_by_media_type
+from mwg_graph.formats import (
+    DUMPS,
+    RDF_FORMATS,
+    RDF_OFFERS,
+    dump_file_name,
+    rdf_format_by_media_type,
+)
 from mwg_graph.jsonld import CONTEXT_VERSION, context_document, context_reference, network_document
 from mwg_graph.web import http
 from mwg_graph.web.documents import around
@@ -38,20 +44,14 @@ from mwg_graph.web.views.common import HTML, href_for, lang, require_release, si
 
 bp = Blueprint("downloads", __name__)
 
-MEDIA_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".jsonld": "application/ld+json",
-    ".rdf": "application/rdf+xml",
+# Every RDF format from formats.py, then the release's other files.
+MEDIA_TYPES = {f.suffix: f.media_type for f in RDF_FORMATS} | {
     ".gz": "application/gzip",
     ".txt": "text/plain",
     ".json": "application/json",
 }
-FORMAT_NAMES = {
-    ".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON-LD", ".rdf": "RDF/XML",
-    ".txt": "text", ".json": "JSON",
-}  # fmt: skip
-DATA_FILES = ("mwg.ttl", "mwg.nt", "mwg.jsonld", "mwg.ttl.gz", "mwg.nt.gz", "mwg.jsonld.gz")
+FORMAT_NAMES = {f.suffix: f.label for f in RDF_FORMATS} | {".txt": "text", ".json": "JSON"}
+DATA_FILES = tuple(dump_file_name(f.suffix) + gz for gz in ("", ".gz") for f in DUMPS)
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def well_known_void():
     return response
 
 
-def _json_ld(document: dict, cache: str = http.SHORT_CACHE) -> Response:
+def _json_ld(document: dict) -> Response:
     body = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
     return Response(body, content_type="application/ld+json")
 

@@ -15,11 +15,11 @@ from rdflib import Graph, URIRef
 from werkzeug.exceptions import HTTPException
 
 from mwg_graph.formats import RDF_FORMATS, rdf_format_by_media_type
-from mwg_graph.iris import ORG, SCHEMA
+from mwg_graph.iris import KINDS, ORG, SCHEMA
 from mwg_graph.web import http
 from mwg_graph.web.collation import by_name
 from mwg_graph.web.documents import around
-from mwg_graph.web.i18n import KIND_NAMES, kind_name, year_month
+from mwg_graph.web.i18n import kind_name, year_month
 from mwg_graph.web.schema_org import describe_for_search, script_json
 from mwg_graph.web.state import state
 from mwg_graph.web.svgmap import layout
@@ -187,8 +187,8 @@ def browse_kind(kind: str):
     found = state().memo.get(
         release.version, ("kinds",), lambda: common.kinds_present(release.store)
     )
-    if kind not in KIND_NAMES or kind not in found:  # type: ignore[operator]
-        return not_found(None)
+    if kind not in KINDS or kind not in found:  # type: ignore[operator]
+        return not_found()
     http.mark(release)
 
     def render() -> str:
@@ -246,7 +246,7 @@ def widget_demo():
 NOT_FOUND_OFFERS = [HTML, *(f.media_type for f in RDF_FORMATS), "application/json", "text/plain"]
 
 
-def not_found(error: HTTPException | None):
+def not_found(error: HTTPException | None = None):
     """404 in the format the client asked for; an RDF client gets an empty, parseable document."""
     by_suffix = next((f for f in RDF_FORMATS if request.path.endswith(f.suffix)), None)
     if by_suffix is not None:  # /doc/…/unknown.ttl: answer in the format the suffix names
@@ -260,13 +260,8 @@ def not_found(error: HTTPException | None):
         body = render_template("not_found.html", path=request.path)
     elif media_type == "application/json":
         body = json.dumps({"error": "not found", "path": request.path})
-    elif fmt is not None and fmt.name == "jsonld":
-        body = json.dumps({"@context": {"error": "https://w3id.org/mwg/def#error"}, "@graph": []})
-    elif fmt is not None and fmt.name == "rdfxml":
-        body = ('<?xml version="1.0" encoding="utf-8"?>\n<!-- not found -->\n'
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')  # fmt: skip
     elif fmt is not None:
-        body = f"# {message}\n"
+        body = fmt.empty.replace("{message}", message)
     else:
         body = message + "\n"
     response = Response(body, 404, content_type=common.media_type_header(media_type))

@@ -27,6 +27,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from mwg_graph import __version__
 from mwg_graph.names import Index, exact_key
 from mwg_graph.search_index import entry_label, index_for
+from mwg_graph.web import http
 from mwg_graph.web.i18n import LANGUAGES, kind_one, t
 from mwg_graph.web.reconciliation import (
     PROPERTIES,
@@ -51,8 +52,9 @@ CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,4}$", 
 @bp.after_request
 def _allow_post(response: Response) -> Response:
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
+        http.allow_preflight(
+            response, "GET, POST, HEAD, OPTIONS", "Accept, Accept-Language, Content-Type"
+        )
     return response
 
 

@@ -129,9 +129,8 @@ def ontology_version(version: str):
 
 def alternates(path: str) -> list[dict[str, str]]:
     found = [{"media_type": HTML, "suffix": ".html", "name": "HTML"}]
-    names = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
     for fmt in RDF_FORMATS:
-        found.append({"media_type": fmt.media_type, "suffix": fmt.suffix, "name": names[fmt.name]})
+        found.append({"media_type": fmt.media_type, "suffix": fmt.suffix, "name": fmt.label})
     for alt in found:  # the HTML page keeps the reader's language; data has both
         alt["href"] = site_href(path + alt["suffix"], keep_lang=alt["media_type"] == HTML)
     return found

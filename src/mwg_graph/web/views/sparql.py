@@ -36,7 +36,9 @@ from mwg_graph.sparql.examples import load_examples
 from mwg_graph.sparql.guard import Refused
 from mwg_graph.sparql.protocol import ProtocolError, QueryRequest, read_request
 from mwg_graph.sparql.results import SELECT_OFFERS
+from mwg_graph.web import http
 from mwg_graph.web.overload import query_slot
+from mwg_graph.web.security import drain_body
 from mwg_graph.web.state import get_release, get_settings, state
 from mwg_graph.web.views.common import href_for, lang, lang_fixed
 from mwg_graph.web.views.sparql_words import words
@@ -53,14 +55,11 @@ PAGE_CSP = (
     "base-uri 'none'; frame-ancestors 'self'; form-action 'self'"
 )
 DOWNLOAD_NAMES = {"text/csv": "results.csv", "text/tab-separated-values": "results.tsv"}
-DRAIN_LIMIT = 16 * 1024 * 1024  # read (and drop) an oversized body up to this, so the 413 arrives
-CHUNK = 65536
 
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    http.allow_any_origin(response, EXPOSED)
     response.vary.add("Accept")
     return response
 
@@ -137,11 +136,8 @@ def wants_page(accept: str | None) -> bool:
 
 def _preflight() -> Response:
     response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-        "Access-Control-Request-Headers", "Accept, Content-Type"
-    )
-    response.headers["Access-Control-Max-Age"] = "86400"
+    asked = request.headers.get("Access-Control-Request-Headers", "Accept, Content-Type")
+    http.allow_preflight(response, "GET, POST, OPTIONS", asked)
     return response
 
 
@@ -154,13 +150,7 @@ def _text(status: int, message: str) -> Response:
 
 
 def _too_large(limit: int) -> Response:
-    remaining = min(request.content_length or 0, DRAIN_LIMIT)
-    stream = request.environ.get("wsgi.input")
-    while stream is not None and remaining > 0:  # let the client finish sending, then answer
-        chunk = stream.read(min(65536, remaining))
-        if not chunk:
-            break
-        remaining -= len(chunk)
+    drain_body()  # let the client finish sending, then answer
     response = _text(
         413,
         f"The request body is larger than {limit} bytes, the limit of this "
