@@ -223,18 +223,8 @@ def candidates(x: float, y: float, width: float):
             cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
             reach = DOT_RADIUS + 2 + radius
             px, py = x + cos * reach, y + sin * reach
-            if cos > 0.38:
-                x0 = px
-            elif cos < -0.38:
-                x0 = px - width
-            else:
-                x0 = px - width / 2
-            if sin > 0.38:
-                y0 = py
-            elif sin < -0.38:
-                y0 = py - CHIP_HEIGHT
-            else:
-                y0 = py - CHIP_HEIGHT / 2
+            x0 = _chip_start(px, cos, width)
+            y0 = _chip_start(py, sin, CHIP_HEIGHT)
             chip = (x0, y0, x0 + width, y0 + CHIP_HEIGHT)
             leader = None
             if radius:
@@ -406,3 +396,13 @@ def _place_all(order: list, inset: Inset | None, height: float):
             )
         )
     return places, list(placer.chips), unplaced
+
+
+def _chip_start(at: float, direction: float, size: float) -> float:
+    """Where a chip placed at ``at`` in a ``direction`` (a cosine or sine) starts on that axis: it
+    grows away from the dot, or is centred on the point when the direction is nearly across it."""
+    if direction > 0.38:
+        return at
+    if direction < -0.38:
+        return at - size
+    return at - size / 2
