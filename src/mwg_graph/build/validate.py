@@ -102,7 +102,7 @@ class ValidationResult:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationResult:
-    with _parsed_queries_reused():
+    with parsed_queries_reused():
         conforms, report, _ = shacl_validate(
             data,
             shacl_graph=shapes,
@@ -250,7 +250,7 @@ _patch_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _parsed_queries_reused() -> Iterator[None]:
+def parsed_queries_reused() -> Iterator[None]:
     """Parse each SPARQL constraint once per validation instead of once per focus node.
 
     pySHACL hands rdflib the same query text for every focus node (``$this`` is a pre-binding,
