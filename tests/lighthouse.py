@@ -42,15 +42,17 @@ def with_lang(path: str, lang: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}lang={lang}"
 
 
-def run_lighthouse(urls: list[str], timeout: float = 900) -> dict:
-    """Audit each URL; the node script's JSON: version, settings, and per page its four scores
-    (0–100), its metrics and every scored audit that did not fully pass."""
+def run_lighthouse(
+    urls: list[str], timeout: float = 900, categories: tuple[str, ...] = CATEGORIES
+) -> dict:
+    """Audit each URL; the node script's JSON: version, settings, and per page its score in each
+    of ``categories`` (0–100), its metrics and every scored audit that did not fully pass."""
     node = shutil.which("node")
     assert node, "node is needed for Lighthouse (make test installs it)"
     assert (JS / "node_modules" / "lighthouse").is_dir(), "run make test: it installs tests/js"
     with tempfile.TemporaryDirectory() as home:  # Chromium's and npm's caches, thrown away
         done = subprocess.run(
-            [node, str(SCRIPT), *urls],
+            [node, str(SCRIPT), f"--categories={','.join(categories)}", *urls],
             env={
                 "CHROME_PATH": str(CHROMIUM),
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
