@@ -61,18 +61,23 @@ def free_port() -> int:
 #
 # With ``--dist loadfile`` a module's tests run in one worker, so its module fixtures start once.
 # XDIST_GROUPS also puts modules that share expensive session fixtures in one worker, and keeps the
-# timing-sensitive modules (slow clients, overload, limits, release swaps, Lighthouse) one after
-# another rather than side by side. (Not ``xdist_group`` marks: xdist 3.8 writes them into
-# ``item._nodeid``, which pytest 9.2 no longer reads, so ``--dist loadgroup`` groups nothing.)
+# timing-sensitive modules one after another rather than side by side: the slow clients, overload
+# and limits in one group, the server processes (workers killed, releases swapped, replicas) in
+# another. Lighthouse is in neither: the categories it asserts do not depend on timing. (Not
+# ``xdist_group`` marks: xdist 3.8 writes them into ``item._nodeid``, which pytest 9.2 no longer
+# reads, so ``--dist loadgroup`` groups nothing.)
 XDIST_GROUPS = {
     # the four targets of the linked-data suite (TARGETS below), which test_export_apache runs
     # too, and the export behind nginx: started once, in one worker
     "linked-data": ["test_linked_data_base", "test_linked_data_deref", "test_linked_data_http",
                     "test_linked_data_isomorphic", "test_export_apache", "test_export"],
-    "timing": ["test_slow_clients", "test_overload", "test_sparql_limits", "test_sparql_hostile",
-               "test_operations", "test_replicas", "test_lighthouse"],
+    "timing": ["test_slow_clients", "test_overload", "test_sparql_limits", "test_sparql_hostile"],
+    "processes": ["test_operations", "test_replicas"],
 }  # fmt: skip
 _GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
+# The longest units of work (1–3 minutes each on 2 cores), handed out first so that none of them
+# starts last and runs alone at the end; xdist's own order (most tests first) put them mid-run.
+LONGEST_FIRST = ["timing", "processes", "linked-data", "test_partners", "test_shacl_engines"]
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
@@ -86,6 +91,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
         def _split_scope(self, nodeid: str) -> str:
             module = Path(super()._split_scope(nodeid)).stem
             return _GROUP_OF_MODULE.get(module, module)
+
+        def _assign_work_unit(self, node: object) -> None:
+            for scope in reversed(LONGEST_FIRST):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
 
     return ModuleGroupScheduling(config, log)
 
@@ -193,14 +204,14 @@ def start_server(
     raise RuntimeError(f"server did not become ready in {timeout}s:\n{log.read_text()}")
 
 
-def stop_server(server: RunningServer) -> None:
-    stop_process(server.process)
+def stop_server(server: RunningServer, grace: float = 15) -> None:
+    stop_process(server.process, grace)
 
 
-def stop_process(process: subprocess.Popen) -> None:
-    """Terminate, and kill what has not stopped within 15 s: the process and every process it had
-    started. (Killing a granian master alone left a worker that was still starting serving on its
-    port, orphaned, after the tests: ``test_a_server_stopped_while_a_worker_restarts_…``.)"""
+def stop_process(process: subprocess.Popen, grace: float = 15) -> None:
+    """Terminate, and kill what has not stopped within ``grace`` seconds: the process and every
+    process it had started. (Killing a granian master alone left a worker that was still starting
+    serving on its port, orphaned, after the tests: ``test_a_server_stopped_while_a_worker_…``.)"""
     import psutil
 
     try:
@@ -209,7 +220,7 @@ def stop_process(process: subprocess.Popen) -> None:
         family = []
     process.terminate()
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()

@@ -372,6 +372,9 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
             return len(now) == 2 and workers[0].pid not in {p.pid for p in now}
 
         assert wait_for(replaced, timeout=30), psutil.Process(running.process.pid).children()
+        # ... and has loaded the release (stopping a worker that is still loading takes granian
+        # its kill timeout: the next test)
+        assert wait_for(lambda: started() == 3, timeout=60), running.log.read_text()[-3000:]
         assert all(running.get("/version").status_code == 200 for _ in range(10))
     finally:
         stop_server(running)
@@ -433,7 +436,9 @@ def test_a_server_stopped_while_a_worker_restarts_leaves_no_process_behind(
         assert wait_for(lambda: len(respawned()) == 2, timeout=30)
         family = master.children(recursive=True)
     finally:
-        stop_server(running)
+        # Granian would stop the loading worker only at its kill timeout; the tests' stop kills
+        # the master and all it started after its grace (here 2 s, so as not to wait the 15 s).
+        stop_server(running, grace=2)
     _, alive = psutil.wait_procs(family, timeout=5)
     left = [(p.pid, " ".join(p.cmdline()[:4])) for p in alive]
     for process in alive:
