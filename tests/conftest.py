@@ -75,9 +75,12 @@ XDIST_GROUPS = {
     "processes": ["test_operations", "test_replicas"],
 }  # fmt: skip
 _GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
-# The longest units of work (1–3 minutes each on 2 cores), handed out first so that none of them
-# starts last and runs alone at the end; xdist's own order (most tests first) put them mid-run.
-LONGEST_FIRST = ["timing", "processes", "linked-data", "test_partners", "test_shacl_engines"]
+# The longest units of work (½–2 minutes each on 2 cores), longest first, handed out first so that
+# none of them starts last and runs alone at the end; xdist's own order (most tests first) put them
+# mid-run.
+LONGEST_FIRST = ["timing", "processes", "linked-data", "test_build", "test_partners",
+                 "test_shacl_engines", "test_shapes", "test_thai_axe", "test_backend_pages",
+                 "test_sparql_backend", "test_lighthouse"]  # fmt: skip
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
