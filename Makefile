@@ -89,8 +89,9 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(JS_STAMP)
 
 # Tests in TEST_WORKERS processes (pytest-xdist): most of a test's time is spent waiting on a server,
-# a browser or a socket, so 4 processes keep 2 cores busy. tests/conftest.py keeps a module's tests
-# in one process and the timing-sensitive modules one after another (XDIST_GROUPS).
+# a browser or a socket, so 4 processes keep 2 cores busy (6 were slower). tests/conftest.py keeps a
+# module's tests in one process, the timing-sensitive modules one after another in two groups
+# (XDIST_GROUPS), and starts the longest groups first (LONGEST_FIRST).
 TEST_WORKERS ?= 4
 
 test: $(STAMP) system-packages node-packages ## set up (Python and npm packages, chromium, strace) and run every test
