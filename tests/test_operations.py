@@ -347,6 +347,19 @@ def test_serve_without_a_release_and_with_broken_data_exits_with_the_reason(
     assert "no release to serve" in result.stderr and "zz-broken.ttl" in result.stderr
 
 
+def test_serve_on_a_port_in_use_says_so_in_one_line(built_settings: Settings) -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run_cli(built_settings, "serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
 @pytest.mark.slow
 def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(
     built_settings: Settings, tmp_path: Path

@@ -32,9 +32,11 @@ environment variables (:func:`export_settings`): flags given to ``serve`` win th
 from __future__ import annotations
 
 import ctypes
+import errno
 import logging
 import multiprocessing
 import os
+import socket
 import sys
 import threading
 import time
@@ -152,6 +154,22 @@ def swap_on_sighup(holder, sighups: ctypes.c_longlong, seen: int) -> None:
                 log.exception("swapping in dist/current on SIGHUP failed")
 
 
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why a server could not listen on ``host:port``, asked before any worker starts: when
+    granian finds the port taken, the user gets a traceback from every process instead."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as granian binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            if error.errno == errno.EADDRINUSE:
+                return f"{reason} (is another server running there? choose one with --port)"
+            return reason
+    return None
+
+
 def serve(settings: Settings) -> int:
     logging.basicConfig(
         stream=sys.stderr,
@@ -159,6 +177,10 @@ def serve(settings: Settings) -> int:
         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
     )
     if not ensure_release(settings):
+        return 1
+    problem = cannot_listen(settings.host, settings.port)
+    if problem:
+        print(f"cannot serve on {settings.host}:{settings.port}: {problem}", file=sys.stderr)
         return 1
     if settings.debug:
         from mwg_graph.web.app import create_app
