@@ -171,6 +171,28 @@ def test_invalid_fixture_violates_the_shape(shape: str):
         assert violation.focus in violation.line()
 
 
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("schema:position 2", "schema:position 4"), {"number 3 but no number 2"}),
+        (("schema:position 3", "schema:position 2"), {"number 2 used twice"}),
+    ],
+)
+def test_numbering_says_which_number_is_missing_or_repeated(
+    tmp_path: Path, change: tuple[str, str], expected: set[str]
+):
+    """Both numbering constraints, each on its own (the invalid fixture has a gap only)."""
+    valid = (FIXTURES / "NumberingShape" / "valid.ttl").read_text(encoding="utf-8")
+    assert valid.count(change[0]) == 1
+    path = tmp_path / "numbering.ttl"
+    path.write_text(valid.replace(*change), encoding="utf-8")
+    result = validate_fixture(path)
+    numbering = [row for row in results_by_shape(result) if row[0] == "NumberingShape"]
+    assert {row[2] for row in numbering} == {PREFIXES["mwgo"] + "hasStrategy"}, result.text()
+    said = {v.value.strip('"') for v in result.violations if v.path == "mwgo:hasStrategy"}
+    assert said == expected, result.text()
+
+
 _NON_CONSTRAINTS = {
     SH.name, SH.description, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
     SH.targetObjectsOf, SH.target,
