@@ -25,9 +25,10 @@ build: $(STAMP) ## validate data/ and publish a release to dist/
 validate: $(STAMP) ## check data/ against the SHACL shapes
 	$(BIN)/mwg-graph validate
 
-# Debian packages the tests and benchmarks use: chromium (browser tests), strace (the test that no
-# server or build process opens an outside connection), wrk (HTTP load in bench/).
-SYSTEM_TOOLS := chromium strace wrk
+# Debian packages the tests and benchmarks use: chromium-headless-shell (browser tests, through
+# Playwright), chromium (Lighthouse, screenshots), strace (the test that no server or build process
+# opens an outside connection), wrk (HTTP load in bench/).
+SYSTEM_TOOLS := chromium chromium-headless-shell strace wrk
 # Apache Jena's SHACL engine (Debian 12's jars), run by tests/test_shacl_engines.py as a single Java
 # source file, which needs the JDK's compiler module: hence a JDK, not a JRE.
 JENA_PACKAGE := libapache-jena-java

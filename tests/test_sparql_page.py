@@ -9,7 +9,7 @@ import pytest
 
 @pytest.mark.browser
 def test_run_an_example_and_see_the_table(server, browser):
-    page = browser.new_page(accept_downloads=True)
+    page = browser.new_page(accept_downloads=True, locale="en-US")  # the English page
     outside: list[str] = []
     page.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
     errors: list[str] = []
