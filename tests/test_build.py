@@ -15,7 +15,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF, SKOS, VOID
 
-from mwg_graph.build.release import BuildFailed, build, check, current_release, read_last_build
+from mwg_graph.build.release import (
+    BuildFailed,
+    build,
+    check,
+    current_release,
+    read_last_build,
+    read_release_info,
+)
 from mwg_graph.config import Settings, from_env
 from mwg_graph.iris import Iris
 from mwg_graph.jsonld import context_document
@@ -122,9 +129,9 @@ def test_rebuilding_unchanged_data_publishes_nothing(built_settings: Settings) -
     assert current_release(built_settings) == before
 
 
-def test_invalid_data_leaves_the_previous_release_untouched(copy_of_repo_inputs: Settings) -> None:
-    settings = copy_of_repo_inputs
-    first = build(settings)
+def test_invalid_data_leaves_the_previous_release_untouched(released_copy: Settings) -> None:
+    settings = released_copy
+    first = current_release(settings)
     before = snapshot(settings.dist_dir)
     network = settings.data_dir / "network.ttl"
     network.write_text(
@@ -137,16 +144,13 @@ def test_invalid_data_leaves_the_previous_release_untouched(copy_of_repo_inputs:
         build(settings)
     assert "id/organization/mwg" in str(failure.value)
     assert snapshot(settings.dist_dir) == before
-    assert current_release(settings) == first.path
+    assert current_release(settings) == first
     last = read_last_build(settings)
     assert last is not None and last["ok"] is False and "validation failed" in last["message"]
 
 
-def test_unparseable_data_leaves_the_previous_release_untouched(
-    copy_of_repo_inputs: Settings,
-) -> None:
-    settings = copy_of_repo_inputs
-    build(settings)
+def test_unparseable_data_leaves_the_previous_release_untouched(released_copy: Settings) -> None:
+    settings = released_copy
     before = snapshot(settings.dist_dir)
     (settings.data_dir / "broken.ttl").write_text("this is not turtle .\n", encoding="utf-8")
     with pytest.raises(BuildFailed, match=r"broken\.ttl"):
@@ -155,10 +159,9 @@ def test_unparseable_data_leaves_the_previous_release_untouched(
 
 
 def test_a_crash_while_writing_leaves_the_previous_release_untouched(
-    copy_of_repo_inputs: Settings, monkeypatch: pytest.MonkeyPatch
+    released_copy: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = copy_of_repo_inputs
-    build(settings)
+    settings = released_copy
     _change_a_fact(settings)
     before = snapshot(settings.dist_dir)
 
@@ -172,19 +175,18 @@ def test_a_crash_while_writing_leaves_the_previous_release_untouched(
     assert not [p for p in (settings.dist_dir / "releases").iterdir() if p.name.startswith(".")]
 
 
-def test_a_changed_fact_makes_a_new_release_and_says_what_changed(
-    copy_of_repo_inputs: Settings,
-) -> None:
-    settings = copy_of_repo_inputs
-    first = build(settings)
+def test_a_changed_fact_makes_a_new_release_and_says_what_changed(released_copy: Settings) -> None:
+    settings = released_copy
+    first = read_release_info(current_release(settings))
+    first_path = current_release(settings)
     _change_a_fact(settings)
     second = build(settings)
-    assert second.changed and second.version != first.version
-    assert (first.path / "mwg.ttl").is_file(), "earlier releases stay on disk"
+    assert second.changed and second.version != first["version"]
+    assert (first_path / "mwg.ttl").is_file(), "earlier releases stay on disk"
     changes = (second.path / "changes.txt").read_text(encoding="utf-8")
-    assert f"Since release {first.version}: 1 facts added, 0 removed." in changes
+    assert f"Since release {first['version']}: 1 facts added, 0 removed." in changes
     assert "Monthly Migrant Meeting" in changes
-    assert json.loads((second.path / "release.json").read_text())["previous"] == first.version
+    assert json.loads((second.path / "release.json").read_text())["previous"] == first["version"]
 
 
 def _change_a_fact(settings: Settings) -> None:

@@ -121,7 +121,7 @@ def served_versions(server: RunningServer, asks: int = 12) -> set[str]:
 
 
 @pytest.fixture
-def own_server(copy_of_repo_inputs: Settings, tmp_path: Path) -> Iterator[RunningServer]:
+def own_server(released_copy: Settings, tmp_path: Path) -> Iterator[RunningServer]:
     """A server on its own dist/ and data/ copy, checking dist/ every 0.3 s.
 
     Its clients all come from 127.0.0.1, as behind a reverse proxy, so the per-address share of
@@ -129,8 +129,7 @@ def own_server(copy_of_repo_inputs: Settings, tmp_path: Path) -> Iterator[Runnin
     requests dropped by a release swap, and four looping threads of one address may otherwise
     meet at /sparql while the new release's query processes start, and be refused for fairness.
     """
-    settings = replace(copy_of_repo_inputs, reload_interval=0.3, workers=2)
-    build(settings)
+    settings = replace(released_copy, reload_interval=0.3, workers=2)
     running = start_server(settings, tmp_path / "server.log", extra_env={"MWG_CLIENT_SHARE": "1"})
     yield running
     stop_server(running)
@@ -299,10 +298,10 @@ def test_a_damaged_release_is_never_swapped_in(own_server: RunningServer) -> Non
 
 @pytest.mark.slow
 def test_sighup_swaps_the_release_without_a_dropped_request(
-    copy_of_repo_inputs: Settings, tmp_path: Path
+    released_copy: Settings, tmp_path: Path
 ) -> None:
-    settings = replace(copy_of_repo_inputs, reload_interval=0.0, workers=2)  # only on SIGHUP
-    old = build(settings).version
+    settings = replace(released_copy, reload_interval=0.0, workers=2)  # only on SIGHUP
+    old = read_release_info(current_release(settings))["version"]
     running = start_server(settings, tmp_path / "server.log")
     try:
         edit_data(settings, "hup")
@@ -325,10 +324,10 @@ def test_sighup_swaps_the_release_without_a_dropped_request(
 
 @pytest.mark.slow
 def test_server_started_with_broken_data_serves_the_existing_release(
-    copy_of_repo_inputs: Settings, tmp_path: Path
+    released_copy: Settings, tmp_path: Path
 ) -> None:
-    settings = copy_of_repo_inputs
-    version = build(settings).version
+    settings = released_copy
+    version = read_release_info(current_release(settings))["version"]
     break_data(settings)
     running = start_server(settings, tmp_path / "server.log")
     try:

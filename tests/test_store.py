@@ -20,7 +20,7 @@ from mwg_graph.store import STORE_DIR, StoreMissing, open_release_store
 from mwg_graph.web.releases import load_published
 from mwg_graph.web.store_terms import triples
 
-from .conftest import W3C_DIR, start_server, stop_server
+from .conftest import W3C_DIR, copy_release, start_server, stop_server
 
 SYNTHETIC_TRIPLES = 100_000
 # A web worker with the framework and libraries loaded, and nothing of the release, is ~60-70 MB
@@ -77,12 +77,14 @@ def test_extra_data_adds_named_graphs_beside_the_release(built_settings: Setting
 
 
 @pytest.fixture(scope="module")
-def synthetic_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def synthetic_settings(
+    built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """A dist/ whose current release has ~100k triples (the real graph, copied with new slugs)."""
     dist = tmp_path_factory.mktemp("synthetic-dist")
     settings = from_env(environ={}, dist_dir=dist)
-    build(settings)
-    release = make_release(current_release(settings), dist / "releases" / "synthetic", 100_000)
+    real = copy_release(built_settings, dist)
+    release = make_release(real, dist / "releases" / "synthetic", 100_000)
     install_as_current(dist, release)
     return settings
 
