@@ -123,6 +123,9 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     except ValueError as error:
         raise BuildFailed(str(error)) from error
     data, ontology, shapes = load_data(settings), load_ontology(settings), load_shapes(settings)
+    # Partner folders are read first: a broken meta.toml, folder name or Turtle file is said at
+    # once, not after the validation of our data (most of a build's time).
+    partners = load_partners(settings)
     validation = validate_graph(data, shapes, ontology)
     if not validation.conforms:
         raise BuildFailed("validation failed; nothing was published.\n" + validation.text())
@@ -136,7 +139,6 @@ def _build(settings: Settings, now: dt.datetime) -> BuildResult:
     # The licence is a setting (CC BY 4.0 unless configured): the build states it, not data/.
     content.remove((iris.dataset, DCTERMS.license, None))
     # Partner datasets: all valid or no release at all (mwg_graph.build.partners).
-    partners = load_partners(settings)
     check_partners(partners, content, shapes, ontology, iris)
     digest = content_digest(content)
     if partners:
