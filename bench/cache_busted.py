@@ -23,8 +23,9 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
+from mwg_graph.dist import current_release
 from mwg_graph.iris import Iris
 
 from .report import stamp, table, write_section

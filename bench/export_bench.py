@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
+from mwg_graph.dist import current_release
 
 from .load import free_port
 from .report import stamp, table, write_section

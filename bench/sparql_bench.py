@@ -22,8 +22,9 @@ from pathlib import Path
 import psutil
 import requests
 
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
+from mwg_graph.dist import current_release
 
 from .report import stamp, table, write_section
 from .synthetic import install_as_current, make_release

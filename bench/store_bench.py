@@ -21,8 +21,9 @@ from pathlib import Path
 
 import psutil
 
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import from_env
+from mwg_graph.dist import current_release
 from mwg_graph.store import STORE_DIR, write_release_store
 
 from .report import stamp, table, write_section

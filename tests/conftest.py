@@ -23,8 +23,9 @@ import pytest
 import requests
 from rdflib import Graph
 
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
+from mwg_graph.dist import current_release
 
 SOURCE_PAGE = PROJECT_ROOT / "data" / "sources" / "mwg-about.th.txt"
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"

@@ -19,12 +19,15 @@ PACKAGE = "mwg_graph"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 # Shared at the top level: anything may use them, they use nothing above them.
-SHARED = ("config", "iris", "formats", "jsonld", "names", "search_index", "store", "remote_http")
+SHARED = ("config", "iris", "dist", "formats", "jsonld", "names", "search_index", "store",
+          "remote_http")  # fmt: skip
 # Who may not import whom: (importer prefix, forbidden imported prefixes).
 LAYERS = [
     *((f"{PACKAGE}.{name}", ("web", "build", "publish")) for name in SHARED),
     (f"{PACKAGE}.sparql", ("web", "build", "publish")),
     (f"{PACKAGE}.build", ("web", "publish")),
+    # a web worker reads releases through dist.py and never loads the build (pySHACL and all)
+    (f"{PACKAGE}.web", ("build",)),
 ]
 
 

@@ -15,15 +15,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF, SKOS, VOID
 
-from mwg_graph.build.release import (
-    BuildFailed,
-    build,
-    check,
-    current_release,
-    read_last_build,
-    read_release_info,
-)
+from mwg_graph.build.release import BuildFailed, build, check
 from mwg_graph.config import Settings, from_env
+from mwg_graph.dist import current_release, read_last_build, read_release_info
 from mwg_graph.iris import Iris
 from mwg_graph.jsonld import context_document
 from tests.cli import run_cli_in_process

@@ -134,7 +134,7 @@ def test_reexport_is_identical_touches_nothing_and_removes_what_is_gone(
 
 
 def test_last_modified_is_the_release_build_time(exported_site, built_settings):
-    from mwg_graph.build.release import current_release, read_release_info
+    from mwg_graph.dist import current_release, read_release_info
 
     built_at = read_release_info(current_release(built_settings))["built_at"]
     import datetime as dt

@@ -17,7 +17,7 @@ PATHS = [
 
 @pytest.fixture(scope="module")
 def release_info(built_settings) -> dict:
-    from mwg_graph.build.release import current_release, read_release_info
+    from mwg_graph.dist import current_release, read_release_info
 
     return read_release_info(current_release(built_settings))
 

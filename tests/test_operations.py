@@ -24,8 +24,9 @@ import pytest
 import requests
 
 from mwg_graph import __version__
-from mwg_graph.build.release import build, current_release, read_release_info
+from mwg_graph.build.release import build
 from mwg_graph.config import Settings
+from mwg_graph.dist import current_release, read_release_info
 from mwg_graph.web.releases import ReleaseHolder
 from mwg_graph.web.request_limits import MAX_FIELD_BYTES
 from mwg_graph.web.serve import granian_options

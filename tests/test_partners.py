@@ -24,8 +24,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, VOID
 
-from mwg_graph.build.release import BuildFailed, build, current_release
+from mwg_graph.build.release import BuildFailed, build
 from mwg_graph.config import PROJECT_ROOT, Settings, from_env
+from mwg_graph.dist import current_release
 
 from .conftest import (
     RunningServer,

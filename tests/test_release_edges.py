@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mwg_graph.build.release import CURRENT, current_release
 from mwg_graph.config import Settings
+from mwg_graph.dist import CURRENT, current_release
 from mwg_graph.web.releases import ReleaseHolder
 from tests.conftest import RunningServer, start_server, stop_server
 

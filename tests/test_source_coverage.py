@@ -16,8 +16,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from mwg_graph.build.release import current_release
 from mwg_graph.config import Settings
+from mwg_graph.dist import current_release
 from mwg_graph.iris import ORG, SCHEMA, Iris
 
 from .conftest import REFERENCE_DIR, SOURCE_PAGE

@@ -162,7 +162,7 @@ def test_a_query_that_only_waited_for_a_process_is_not_remembered_as_a_runaway(b
     """Issue 9: only a query that ran its whole limit is a runaway. Here the one query process is
     still starting when a query's wait for it ends (its body arrived a whole limit ago): it is
     turned away as busy, and asked again it runs — it was never refused as a runaway."""
-    from mwg_graph.build.release import current_release
+    from mwg_graph.dist import current_release
     from mwg_graph.sparql.protocol import QueryRequest
     from mwg_graph.sparql.service import SparqlService
 

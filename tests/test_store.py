@@ -14,8 +14,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from bench.synthetic import install_as_current, make_release
-from mwg_graph.build.release import build, current_release
+from mwg_graph.build.release import build
 from mwg_graph.config import Settings, from_env
+from mwg_graph.dist import current_release
 from mwg_graph.store import STORE_DIR, StoreMissing, open_release_store
 from mwg_graph.web.releases import load_published
 from mwg_graph.web.store_terms import triples

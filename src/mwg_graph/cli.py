@@ -181,7 +181,8 @@ def cmd_build(settings: Settings) -> int:
 
 def cmd_diff(settings: Settings) -> int:
     from mwg_graph.build.load import load_data, load_ontology
-    from mwg_graph.build.release import current_release, diff_against_release, read_release_info
+    from mwg_graph.build.release import diff_against_release
+    from mwg_graph.dist import current_release, read_release_info
 
     release = current_release(settings)
     if release is None:
@@ -195,7 +196,7 @@ def cmd_diff(settings: Settings) -> int:
 
 
 def cmd_rollout(settings: Settings, args: argparse.Namespace) -> int:
-    from mwg_graph.build.release import releases_dir
+    from mwg_graph.dist import releases_dir
     from mwg_graph.publish.rollout import (
         Plan,
         RolloutFailed,
@@ -237,7 +238,34 @@ def cmd_publish(settings: Settings) -> int:
 def cmd_serve(settings: Settings) -> int:
     from mwg_graph.web.serve import serve
 
+    if not ensure_release(settings):
+        return 1
     return serve(settings)
+
+
+def ensure_release(settings: Settings) -> bool:
+    """Build when there is no release yet; with broken data/ an existing release still serves.
+
+    A missing or dangling ``dist/current`` is no reason to build: the workers serve the newest
+    release that loads, and ``/healthz`` says why (``web.releases.ReleaseHolder``). Here, in the
+    command, and not in ``web/``: a web worker never loads the build (pySHACL and all).
+    """
+    from mwg_graph.dist import RELEASE_INFO, current_release, releases_dir
+
+    folder = releases_dir(settings)
+    if current_release(settings) is not None or (
+        folder.is_dir() and any((p / RELEASE_INFO).is_file() for p in folder.iterdir())
+    ):
+        return True
+    from mwg_graph.build.release import BuildFailed, build
+
+    try:
+        result = build(settings)
+    except BuildFailed as failure:
+        print(f"no release to serve, and the build failed: {failure}", file=sys.stderr)
+        return False
+    print(f"built release {result.version}", file=sys.stderr)
+    return True
 
 
 def cmd_export(settings: Settings, site_dir: Path, argv: list[str]) -> int:

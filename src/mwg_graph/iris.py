@@ -107,6 +107,10 @@ class Iris:
             raise ValueError(f"slug {slug!r} is not lowercase ASCII words joined by '-'")
         return URIRef(f"{self.base}id/{kind}/{slug}")
 
+    def partner_graph(self, slug: str) -> URIRef:
+        """The named graph of a partner's dataset (its folder's name is the slug)."""
+        return URIRef(f"{self.base}graph/partner/{slug}")
+
     def is_ours(self, iri: str) -> bool:
         return iri.startswith(self.base)
 

@@ -55,7 +55,7 @@ class PartnerDataset:
     shapes: Graph | None
 
     def graph_iri(self, base: str) -> URIRef:
-        return graph_iri(base, self.slug)
+        return Iris(base).partner_graph(self.slug)
 
     def release_info(self, base: str) -> dict:
         """What ``release.json`` says of it (pages and downloads read this, not the folder)."""
@@ -66,10 +66,6 @@ class PartnerDataset:
             "files": [dump_name(self.slug, ".ttl"), dump_name(self.slug, ".nt")],
             **self.meta,
         }
-
-
-def graph_iri(base: str, slug: str) -> URIRef:
-    return URIRef(f"{base}graph/partner/{slug}")
 
 
 def dump_name(slug: str, suffix: str) -> str:

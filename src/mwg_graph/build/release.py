@@ -42,23 +42,28 @@ from mwg_graph.build.void import (
     describe_release,
 )
 from mwg_graph.config import Settings
+from mwg_graph.dist import (
+    CHECKSUMS,
+    CURRENT,
+    DESCRIPTION_FILE,
+    DIFF_FILE,
+    LAST_BUILD,
+    ONTOLOGY_FILE,
+    RELEASE_INFO,
+    RELEASES,
+    REPORT_TTL,
+    REPORT_TXT,
+    SHAPES_FILE,
+    current_release,
+    read_release_info,
+    releases_dir,
+)
 from mwg_graph.formats import DUMPS, dump_file_name
 from mwg_graph.iris import Iris
 from mwg_graph.jsonld import CONTEXT_FILE, DUMP_CONTEXT_REFERENCE, compact, context_document
 from mwg_graph.search_index import write_search_index
 from mwg_graph.store import STORE_DIR, write_release_store
 
-CURRENT = "current"
-RELEASES = "releases"
-LAST_BUILD = "last-build.json"
-RELEASE_INFO = "release.json"
-DESCRIPTION_FILE = "void.ttl"
-SHAPES_FILE = "shapes.ttl"
-ONTOLOGY_FILE = "ontology.ttl"
-REPORT_TTL = "validation-report.ttl"
-REPORT_TXT = "validation-report.txt"
-DIFF_FILE = "changes.txt"
-CHECKSUMS = "SHA256SUMS"
 GZIPPED = tuple(f.suffix for f in DUMPS)
 
 
@@ -74,26 +79,6 @@ class BuildResult:
     changed: bool
     changes: str
     validation: ValidationResult
-
-
-def releases_dir(settings: Settings) -> Path:
-    return settings.dist_dir / RELEASES
-
-
-def current_release(settings: Settings) -> Path | None:
-    link = settings.dist_dir / CURRENT
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
-
-
-def read_release_info(path: Path) -> dict:
-    return json.loads((path / RELEASE_INFO).read_text(encoding="utf-8"))
-
-
-def read_last_build(settings: Settings) -> dict | None:
-    try:
-        return json.loads((settings.dist_dir / LAST_BUILD).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
 
 
 def check(settings: Settings) -> ValidationResult:

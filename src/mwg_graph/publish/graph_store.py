@@ -32,9 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from mwg_graph.build.partners import graph_iri
-from mwg_graph.build.release import current_release
 from mwg_graph.config import Settings
+from mwg_graph.dist import current_release
 from mwg_graph.iris import Iris
 from mwg_graph.remote_http import RemoteError, open_request
 from mwg_graph.sparql.backend_record import record_graph, record_triple
@@ -58,7 +57,11 @@ def release_graphs(settings: Settings, release: Path) -> list[tuple[str, Path, i
     """(graph IRI, N-Triples file, triples) of a release: partners first, the release's last."""
     info = json.loads((release / "release.json").read_text(encoding="utf-8"))
     graphs = [
-        (str(graph_iri(settings.base_iri, p["slug"])), release / p["files"][1], p["triples"])
+        (
+            str(Iris(settings.base_iri).partner_graph(p["slug"])),
+            release / p["files"][1],
+            p["triples"],
+        )
         for p in info.get("partners", [])
     ]
     graphs.append((str(Iris(settings.base_iri).dataset), release / DUMP, info["triples"]))

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mwg_graph.build.release import CURRENT, RELEASES
+from mwg_graph.dist import CURRENT, RELEASES
 
 UPSTREAM = "mwg_replicas"
 MAX_FAILS = 2  # failed tries (error, timeout, 502, 503) …

@@ -22,7 +22,7 @@ from mwg_graph.config import Settings
 
 if TYPE_CHECKING:
     from mwg_graph.web.backend_terms import BackendTerms
-from mwg_graph.build.release import CURRENT, current_release, read_release_info, releases_dir
+from mwg_graph.dist import CURRENT, current_release, read_release_info, releases_dir
 from mwg_graph.store import open_release_store
 
 log = logging.getLogger("mwg_graph.web.releases")

@@ -1,4 +1,4 @@
-"""``mwg-graph serve``: make sure a valid release exists, then run the production server.
+"""``mwg-graph serve``: run the production server (the command builds first if there is no release).
 
 granian (a Rust HTTP server, WSGI interface; pre-fork, one copy of the release per worker) rather
 than gunicorn: measured side by side (BENCHMARKS.md, "WSGI servers side by side") it served more
@@ -42,7 +42,6 @@ import threading
 import time
 from dataclasses import fields
 
-from mwg_graph.build.release import RELEASE_INFO, BuildFailed, build, current_release, releases_dir
 from mwg_graph.config import Settings, env_name, from_env
 
 log = logging.getLogger("mwg_graph.web.serve")
@@ -55,28 +54,6 @@ SIGHUP_POLL = 0.2  # seconds between a worker's looks at the SIGHUP count
 # SIGHUPs the server received, in memory shared with the workers it forks (granian forks them on
 # Linux with Python < 3.14; with another start method the workers see None and only watch dist/).
 _sighups: ctypes.c_longlong | None = None
-
-
-def ensure_release(settings: Settings) -> bool:
-    """Build when there is no release yet; with broken data/ an existing release still serves.
-
-    A missing or dangling ``dist/current`` is no reason to build: the workers serve the newest
-    release that loads, and ``/healthz`` says why (:class:`ReleaseHolder`).
-    """
-    if current_release(settings) is not None or any_release(settings):
-        return True
-    try:
-        result = build(settings)
-    except BuildFailed as failure:
-        print(f"no release to serve, and the build failed: {failure}", file=sys.stderr)
-        return False
-    print(f"built release {result.version}", file=sys.stderr)
-    return True
-
-
-def any_release(settings: Settings) -> bool:
-    folder = releases_dir(settings)
-    return folder.is_dir() and any((p / RELEASE_INFO).is_file() for p in folder.iterdir())
 
 
 def export_settings(settings: Settings) -> None:
@@ -176,8 +153,6 @@ def serve(settings: Settings) -> int:
         level=settings.log_level.upper(),
         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
     )
-    if not ensure_release(settings):
-        return 1
     problem = cannot_listen(settings.host, settings.port)
     if problem:
         print(f"cannot serve on {settings.host}:{settings.port}: {problem}", file=sys.stderr)

@@ -17,8 +17,8 @@ from pathlib import Path
 from flask import Flask
 from rdflib.namespace import OWL
 
-from mwg_graph.build.release import read_release_info, releases_dir
 from mwg_graph.config import Settings
+from mwg_graph.dist import read_release_info, releases_dir
 from mwg_graph.jsonld import CONTEXT_VERSION
 from mwg_graph.publish.export import layout, search
 from mwg_graph.publish.export.files import Written, compressed, remove_others, write_if_changed

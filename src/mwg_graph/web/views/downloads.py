@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Graph, URIRef
 
-from mwg_graph.build.release import (
+from mwg_graph.dist import (
     CHECKSUMS,
     DESCRIPTION_FILE,
     RELEASE_INFO,

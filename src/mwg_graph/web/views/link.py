@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from mwg_graph.build.partners import graph_iri
 from mwg_graph.search_index import entry_label, index_for
 from mwg_graph.web.reconciliation import PROPERTIES
 from mwg_graph.web.views import common
@@ -46,7 +45,7 @@ def link_page():
         service_url=common.service_root() + "/reconcile",
         properties=[names[language] for names in PROPERTIES.values()],
         release_version=release.version,
-        graph_base=str(graph_iri(common.iris().base, "")),
+        graph_base=str(common.iris().partner_graph("")),
         contact_email=common.get_settings().contact_email,
     )
     response = Response(body, mimetype=HTML)

@@ -17,7 +17,7 @@ import logging
 from flask import Blueprint, jsonify
 
 from mwg_graph import __version__
-from mwg_graph.build.release import read_last_build
+from mwg_graph.dist import read_last_build
 from mwg_graph.sparql.backend import BackendFailed
 from mwg_graph.sparql.backend_record import mismatch_message
 from mwg_graph.web.releases import PublishedRelease
