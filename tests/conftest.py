@@ -200,6 +200,10 @@ def start_server(
         stderr=subprocess.STDOUT,
     )
     server = RunningServer(f"http://127.0.0.1:{port}", settings, process, log)
+    # Ready when every worker is: granian stopped while a worker is still starting waits out its
+    # 15 s kill timeout (the worker misses the signal), and a test that stops its server soon
+    # after /healthz first answers met that one time in three.
+    workers = int(env["MWG_WORKERS"])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -208,10 +212,11 @@ def start_server(
                 raise PortTaken(f"port {port} was taken:\n{output}")
             raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
         try:
-            if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
-                return server
+            ready = requests.get(server.url + "/healthz", timeout=2).status_code == 200
         except (requests.ConnectionError, requests.Timeout):  # not listening, or still starting
-            pass
+            ready = False
+        if ready and log.read_text(errors="replace").count("Started worker-") >= workers:
+            return server
         time.sleep(0.2)
     stop_server(server)
     raise RuntimeError(f"server did not become ready in {timeout}s:\n{log.read_text()}")
