@@ -85,12 +85,19 @@ XDIST_GROUPS = {
     "processes": ["test_operations", "test_replicas"],
 }  # fmt: skip
 _GROUP_OF_MODULE = {module: group for group, modules in XDIST_GROUPS.items() for module in modules}
-# The longest units of work (½–2 minutes each on 2 cores), longest first, handed out first so that
-# none of them starts last and runs alone at the end; xdist's own order (most tests first) put them
-# mid-run.
-LONGEST_FIRST = ["timing", "processes", "linked-data", "test_build", "test_partners",
-                 "test_shacl_engines", "test_shapes", "test_thai_axe", "test_backend_pages",
-                 "test_sparql_backend", "test_lighthouse"]  # fmt: skip
+# Units of work that took 10 s or more in a full run, longest first (timelines of the 4 processes,
+# December 2026), handed out first: the longest-first rule keeps a long one from starting last and
+# running alone at the end; xdist's own order (most tests first) put them mid-run and the tail ran
+# on one core.
+LONGEST_FIRST = ["linked-data", "timing", "processes", "test_build", "test_shacl_engines",
+                 "test_lighthouse", "test_partners", "test_thai_axe", "test_browser_sparql",
+                 "test_store", "test_validate_cli", "test_same_bytes_everywhere",
+                 "test_sparql_page_browser", "test_shapes", "test_backend_pages",
+                 "test_sparql_backend", "test_map", "test_security", "test_architecture",
+                 "test_resource_pages", "test_link_page", "test_virtuoso_publish",
+                 "test_release_edges", "test_pages_html", "test_reconcile"]  # fmt: skip
+_MODULES = {path.stem for path in Path(__file__).parent.glob("test_*.py")}
+assert set(LONGEST_FIRST) <= set(XDIST_GROUPS) | (_MODULES - set(_GROUP_OF_MODULE)), "renamed?"
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
