@@ -341,6 +341,20 @@ def test_server_started_with_broken_data_serves_the_existing_release(
         stop_server(running)
 
 
+def test_serve_without_a_release_builds_one_first(
+    copy_of_repo_inputs: Settings, tmp_path: Path
+) -> None:
+    settings = copy_of_repo_inputs
+    assert current_release(settings) is None
+    running = start_server(settings, tmp_path / "server.log")
+    try:
+        built = read_release_info(current_release(settings))["version"]
+        assert f"built release {built}" in running.log.read_text()
+        assert running.get("/version").json()["release"] == built
+    finally:
+        stop_server(running)
+
+
 def test_serve_without_a_release_and_with_broken_data_exits_with_the_reason(
     copy_of_repo_inputs: Settings,
 ) -> None:
