@@ -32,7 +32,7 @@ REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 W3C_DIR = PROJECT_ROOT / "tests" / "w3c"
 
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium, installed by `make test`: Lighthouse's
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, by `make test`: Lighthouse and screenshots
 # Playwright's tests run Debian's chromium-headless-shell: the same Blink and V8 without the
 # browser's own UI layer, which is what Playwright itself runs for headless tests. It took a quarter
 # to a half of the CPU of the full browser for the same tests (axe on 18 pages: 33.5 → 7.8 s),

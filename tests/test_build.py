@@ -171,8 +171,8 @@ def test_a_crash_while_writing_leaves_the_previous_release_untouched(
 
 def test_a_changed_fact_makes_a_new_release_and_says_what_changed(released_copy: Settings) -> None:
     settings = released_copy
-    first = read_release_info(current_release(settings))
     first_path = current_release(settings)
+    first = read_release_info(first_path)
     _change_a_fact(settings)
     second = build(settings)
     assert second.changed and second.version != first["version"]

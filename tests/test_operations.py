@@ -34,6 +34,8 @@ from tests.conftest import RunningServer, start_server, stop_server
 
 EDITED_FILE = "sectors.ttl"
 EDITED_FROM = '"Academic sector"@en'
+# The per-address share of query slots off: every client of these tests is 127.0.0.1.
+SHARE_OFF = {"MWG_CLIENT_SHARE": "1"}
 CLIENT_PATHS = ["/version", "/healthz", "/", "/downloads/", "/sparql?query=ASK%7B%7D"]
 
 
@@ -131,7 +133,7 @@ def own_server(released_copy: Settings, tmp_path: Path) -> Iterator[RunningServe
     meet at /sparql while the new release's query processes start, and be refused for fairness.
     """
     settings = replace(released_copy, reload_interval=0.3, workers=2)
-    running = start_server(settings, tmp_path / "server.log", extra_env={"MWG_CLIENT_SHARE": "1"})
+    running = start_server(settings, tmp_path / "server.log", extra_env=SHARE_OFF)
     yield running
     stop_server(running)
 
@@ -303,10 +305,9 @@ def test_sighup_swaps_the_release_without_a_dropped_request(
 ) -> None:
     settings = replace(released_copy, reload_interval=0.0, workers=2)  # only on SIGHUP
     old = read_release_info(current_release(settings))["version"]
-    # One address's looping threads: the per-address share of query slots is off, as for
-    # own_server (its docstring says why); with it on, this test failed once in a busy run.
-    share_off = {"MWG_CLIENT_SHARE": "1"}
-    running = start_server(settings, tmp_path / "server.log", extra_env=share_off)
+    # One address's looping threads, as for own_server (its docstring says why); with the share
+    # on, this test failed once in a busy run.
+    running = start_server(settings, tmp_path / "server.log", extra_env=SHARE_OFF)
     try:
         edit_data(settings, "hup")
         new = build(settings).version
